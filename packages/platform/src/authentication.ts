@@ -1,0 +1,133 @@
+// Bearer JWTs from trusted issuers, verified against their public keys. Algorithms are pinned to
+// asymmetric ones (never `none`, never HMAC), and iss, aud and exp are checked. Claims: sub, org
+// (OIN), roles. Optional mutual TLS: the OIN in the client certificate must equal `org`.
+import fp from 'fastify-plugin'
+import jwt from '@fastify/jwt'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { createPublicKey, type KeyObject } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { problem, sendProblem } from './problem.ts'
+
+export const ROLES = ['college', 'coordinator', 'professional', 'supervisor'] as const
+export type Role = typeof ROLES[number]
+export const ALGORITHMS = ['EdDSA', 'ES256'] as const
+
+export interface TrustedIssuer { iss: string, publicKeyPem?: string, publicKeyFile?: string }
+
+export interface Principal { iss: string, sub: string, org: string, roles: Role[] }
+
+export type AuthFailureReason =
+  | 'TOKEN_MISSING' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'ISSUER_UNTRUSTED' | 'AUDIENCE_INVALID'
+  | 'CLAIMS_INVALID' | 'ORG_NOT_REGISTERED' | 'CERTIFICATE_MISMATCH'
+
+export interface AuthFailure {
+  reason: AuthFailureReason
+  /** Unverified claims, for the audit record of the attempt; never trusted for a decision. */
+  claimed: { org: string | null, sub: string | null, roles: string[] }
+}
+
+export interface AuthenticationOptions {
+  issuers: TrustedIssuer[]
+  audience: string
+  /** When set, `org` must be an active party (403 otherwise). */
+  isActiveParty?: (org: string) => boolean
+  /** Mutual TLS: the OIN of the client certificate must equal `org`. */
+  requireCertificateOin?: boolean
+  onFailure?: (request: FastifyRequest, failure: AuthFailure) => Promise<void>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void> }
+  interface FastifyRequest { principal: Principal }
+}
+
+export function parseTrustedIssuers (json: string): TrustedIssuer[] {
+  const list = JSON.parse(json) as TrustedIssuer[]
+  if (!Array.isArray(list) || list.some((i) => typeof i.iss !== 'string' || (!i.publicKeyPem && !i.publicKeyFile))) {
+    throw new Error('JWT_TRUSTED_ISSUERS must be a JSON array of { iss, publicKeyPem | publicKeyFile }')
+  }
+  return list
+}
+
+/** The OIN of a PKIoverheid-style certificate: subject serialNumber (20 digits). */
+export function certificateOin (subject: Record<string, unknown> | undefined): string | null {
+  const serial = subject?.serialNumber
+  const value = Array.isArray(serial) ? serial[0] : serial
+  return typeof value === 'string' && /^[0-9]{20}$/.test(value) ? value : null
+}
+
+function unverifiedClaims (request: FastifyRequest): AuthFailure['claimed'] {
+  const header = request.headers.authorization
+  const token = typeof header === 'string' ? header.replace(/^Bearer\s+/i, '') : ''
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+    const str = (v: unknown) => (typeof v === 'string' && v.length <= 256 ? v : null)
+    return { org: str(payload.org), sub: str(payload.sub), roles: Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string').slice(0, 8) : [] }
+  } catch {
+    return { org: null, sub: null, roles: [] }
+  }
+}
+
+function reasonOf (err: { code?: string, message?: string }): AuthFailureReason {
+  const code = err.code ?? ''
+  if (code.includes('NO_AUTHORIZATION')) return 'TOKEN_MISSING'
+  if (code.includes('EXPIRED')) return 'TOKEN_EXPIRED'
+  if (/aud/i.test(err.message ?? '')) return 'AUDIENCE_INVALID'
+  if (/iss/i.test(err.message ?? '')) return 'ISSUER_UNTRUSTED'
+  return 'TOKEN_INVALID'
+}
+
+async function authenticationPlugin (app: FastifyInstance, options: AuthenticationOptions): Promise<void> {
+  const keys = new Map<string, KeyObject>()
+  for (const issuer of options.issuers) {
+    const pem = issuer.publicKeyPem ?? readFileSync(issuer.publicKeyFile!, 'utf8')
+    keys.set(issuer.iss, createPublicKey(pem))
+  }
+  const pems = new Map([...keys].map(([iss, key]) => [iss, key.export({ type: 'spki', format: 'pem' }).toString()]))
+
+  await app.register(jwt, {
+    // The key is chosen by the (unverified) iss; an unknown issuer gets no key and fails.
+    secret: {
+      public: (_request: FastifyRequest, token: { payload?: { iss?: string } }, cb?: (e: Error | null, k?: string) => void) => {
+        const pem = pems.get(token.payload?.iss ?? '')
+        const err = pem ? null : Object.assign(new Error('issuer is not trusted'), { code: 'WAMS_ISSUER_UNTRUSTED' })
+        if (cb) return cb(err, pem)
+        if (err) throw err
+        return pem!
+      },
+      private: 'unused-verification-only'
+    } as never,
+    verify: { algorithms: [...ALGORITHMS], allowedAud: options.audience, allowedIss: [...keys.keys()], requiredClaims: ['exp', 'iss', 'sub', 'aud'] } as never
+  })
+
+  app.decorateRequest('principal', null as unknown as Principal)
+  app.decorate('authenticate', async function (request: FastifyRequest, reply: FastifyReply) {
+    const fail = async (status: 401 | 403, reason: AuthFailureReason, detail: string) => {
+      await options.onFailure?.(request, { reason, claimed: unverifiedClaims(request) })
+      return sendProblem(reply, problem(status, detail, { code: reason }))
+    }
+    let payload: Record<string, unknown>
+    try {
+      payload = await request.jwtVerify<Record<string, unknown>>()
+    } catch (err) {
+      const reason = (err as { code?: string }).code === 'WAMS_ISSUER_UNTRUSTED' ? 'ISSUER_UNTRUSTED' : reasonOf(err as Error)
+      return fail(401, reason, reason === 'TOKEN_MISSING' ? 'A bearer token is required' : 'The bearer token is not valid')
+    }
+    const { org, sub, roles, iss } = payload
+    if (typeof org !== 'string' || !/^[0-9]{20}$/.test(org) || typeof sub !== 'string' || sub.length === 0 ||
+        !Array.isArray(roles) || roles.length === 0 || !roles.every((r) => (ROLES as readonly unknown[]).includes(r))) {
+      return fail(401, 'CLAIMS_INVALID', `The token needs org (20-digit OIN), sub and roles (any of ${ROLES.join(', ')})`)
+    }
+    if (options.isActiveParty && !options.isActiveParty(org)) {
+      return fail(403, 'ORG_NOT_REGISTERED', 'The organisation of the token is not an active party in the register')
+    }
+    if (options.requireCertificateOin) {
+      const socket = request.raw.socket as { getPeerCertificate?: () => { subject?: Record<string, unknown> } }
+      const oin = certificateOin(socket.getPeerCertificate?.()?.subject)
+      if (oin !== org) return fail(401, 'CERTIFICATE_MISMATCH', 'The OIN of the client certificate does not match the token\'s org')
+    }
+    request.principal = { iss: String(iss), sub, org, roles: roles as Role[] }
+  })
+}
+
+export default fp(authenticationPlugin, { name: 'wams-authentication' })

@@ -1,0 +1,35 @@
+// pino options shared by every service. Redaction is a safety net; the rule is that personal
+// data never reach a log call in the first place (BSNs are pseudonymised at the edge).
+import type { LoggerOptions } from 'pino'
+
+export const redactPaths = [
+  'bsn', '*.bsn', '*.*.bsn', 'subject', '*.subject', 'subjects', '*.subjects',
+  'data', '*.data', 'necessity', '*.necessity', 'reason', '*.reason', 'description', '*.description',
+  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization',
+  'body', '*.body', 'statement', '*.statement', 'notInformedReason', '*.notInformedReason'
+]
+
+// A BSN-like 9-digit run that slipped into a message string is masked too.
+const BSN_IN_TEXT = /(?<![0-9])[0-9]{9}(?![0-9])/g
+
+export function loggerOptions (service: string, level: string): LoggerOptions {
+  return {
+    level,
+    base: { service },
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    hooks: {
+      logMethod (args, method) {
+        for (let i = 0; i < args.length; i++) {
+          if (typeof args[i] === 'string') args[i] = (args[i] as string).replace(BSN_IN_TEXT, '[bsn]')
+        }
+        method.apply(this, args as Parameters<typeof method>)
+      }
+    },
+    serializers: {
+      // The URL never holds a BSN (SPEC), but query strings are dropped from logs anyway.
+      req (req: { method: string, url: string, id: string }) {
+        return { method: req.method, url: req.url.split('?')[0], id: req.id }
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+// Transactional outbox. `appendToOutbox` joins the caller's transaction, so an event exists
+// exactly when the change it reports was committed. The relay publishes rows in id order (hence
+// in order per key) and marks them only after Kafka acknowledged; a crash in between republishes
+// the same rows, with the same event ids, which consumers deduplicate on.
+import type { Pool, PoolClient } from './database.ts'
+import type { Broker, TopicKey } from './kafka.ts'
+import type { Logger } from 'pino'
+
+export interface OutboxEvent {
+  topic: TopicKey
+  key: string
+  eventId: string
+  payload: unknown
+  headers?: Record<string, string>
+}
+
+const NOTIFY_CHANNEL = 'wams_outbox'
+
+export async function appendToOutbox (client: PoolClient | Pool, events: OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return
+  const values: unknown[] = []
+  const rows = events.map((e, i) => {
+    values.push(e.topic, e.key, e.eventId, JSON.stringify(e.payload), JSON.stringify(e.headers ?? {}))
+    const b = i * 5
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`
+  })
+  await client.query(`INSERT INTO outbox (topic, message_key, event_id, payload, headers) VALUES ${rows.join(', ')}`, values)
+  await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`)
+}
+
+export interface RelayOptions {
+  pool: Pool
+  broker: Broker
+  logger: Logger
+  batchSize?: number
+  pollMs?: number
+  /** Called after Kafka acknowledged a batch and before the rows are marked (tests crash here). */
+  afterPublish?: (ids: string[]) => Promise<void> | void
+}
+
+interface OutboxRow { id: string, topic: TopicKey, message_key: string, event_id: string, payload: string, headers: Record<string, string> }
+
+/** Lock id of the relay: one active relay per database keeps the publish order total. */
+const RELAY_LOCK = 7_246_772
+
+export class OutboxRelay {
+  private readonly opts: Required<Omit<RelayOptions, 'afterPublish'>> & Pick<RelayOptions, 'afterPublish'>
+  private listener: PoolClient | null = null
+  private running = false
+  private wake: (() => void) | null = null
+  private loop: Promise<void> | null = null
+  private leader = false
+  lastError: Error | null = null
+
+  constructor (options: RelayOptions) {
+    this.opts = { batchSize: 500, pollMs: 250, ...options }
+  }
+
+  get isLeader (): boolean { return this.leader }
+
+  start (): void {
+    if (this.running) return
+    this.running = true
+    this.loop = this.run()
+  }
+
+  /** Publishes everything pending, then stops. */
+  async stop (): Promise<void> {
+    this.running = false
+    this.wake?.()
+    await this.loop
+    if (this.listener) {
+      await this.listener.query('SELECT pg_advisory_unlock_all()').catch(() => {})
+      this.listener.release()
+      this.listener = null
+    }
+    this.leader = false
+  }
+
+  private async acquire (): Promise<boolean> {
+    if (!this.listener) {
+      this.listener = await this.opts.pool.connect()
+      this.listener.on('notification', () => this.wake?.())
+      this.listener.on('error', () => { this.dropListener() })
+      await this.listener.query(`LISTEN ${NOTIFY_CHANNEL}`)
+    }
+    if (!this.leader) {
+      const { rows } = await this.listener.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK])
+      this.leader = rows[0]!.ok
+    }
+    return this.leader
+  }
+
+  private dropListener (): void {
+    const l = this.listener
+    this.listener = null
+    this.leader = false
+    try { l?.release(true) } catch {}
+  }
+
+  private async sleep (ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.wake = () => { clearTimeout(timer); resolve() }
+    })
+    this.wake = null
+  }
+
+  private async run (): Promise<void> {
+    let backoff = this.opts.pollMs
+    for (;;) {
+      try {
+        let published = 0
+        if (await this.acquire()) published = await this.publishBatch()
+        this.lastError = null
+        backoff = this.opts.pollMs
+        if (published === this.opts.batchSize) continue // more waiting: go on without sleeping
+        if (!this.running) return
+        await this.sleep(this.opts.pollMs)
+      } catch (err) {
+        this.lastError = err as Error
+        this.opts.logger.warn({ err: { message: (err as Error).message } }, 'outbox relay: publish failed, will retry')
+        if (!this.running) return
+        this.dropListener()
+        await this.sleep(backoff)
+        backoff = Math.min(backoff * 2, 5000)
+      }
+    }
+  }
+
+  /** Publishes up to batchSize pending rows; returns how many. */
+  async publishBatch (): Promise<number> {
+    const { rows } = await this.opts.pool.query<OutboxRow>(
+      'SELECT id, topic, message_key, event_id, payload, headers FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+      [this.opts.batchSize])
+    if (rows.length === 0) return 0
+    const byTopic = new Map<TopicKey, OutboxRow[]>()
+    for (const row of rows) {
+      const list = byTopic.get(row.topic) ?? []
+      list.push(row)
+      byTopic.set(row.topic, list)
+    }
+    await this.opts.broker.sendBatch([...byTopic].map(([topic, list]) => ({
+      topic,
+      messages: list.map((r) => ({ key: r.message_key, value: r.payload, headers: { ...r.headers, 'event-id': r.event_id } }))
+    })))
+    const ids = rows.map((r) => r.id)
+    await this.opts.afterPublish?.(ids)
+    await this.opts.pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids])
+    return rows.length
+  }
+
+  /** Rows not yet acknowledged by Kafka (readiness and tests). */
+  async pending (): Promise<number> {
+    const { rows } = await this.opts.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')
+    return Number(rows[0]!.n)
+  }
+}
+
+/** Deletes published rows older than `olderThanMs`; the events live on in Kafka and downstream. */
+export async function pruneOutbox (pool: Pool, olderThanMs: number): Promise<number> {
+  const { rowCount } = await pool.query(
+    'DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - ($1::bigint * interval \'1 millisecond\')', [olderThanMs])
+  return rowCount ?? 0
+}
+
+export const OUTBOX_MIGRATIONS = new URL('../migrations', import.meta.url).pathname

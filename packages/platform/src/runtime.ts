@@ -1,0 +1,89 @@
+// What every service needs at start, in one place: validated config, its own PostgreSQL database
+// (migrated), Kafka (topics ensured, producer connected), the outbox relay, the pseudonymiser and
+// the trusted token issuers. Tearing down runs in the reverse order.
+import pino, { type Logger } from 'pino'
+import type { FromSchema } from 'json-schema-to-ts'
+import { baseConfigSchema } from './config.ts'
+import { createPool, defaultDatabaseUrl, ensureDatabase, migrate, type Pool } from './database.ts'
+import { Broker, type TopicKey } from './kafka.ts'
+import { OutboxRelay, OUTBOX_MIGRATIONS } from './outbox.ts'
+import { createPseudonymiser, type Pseudonymiser } from './pseudonym.ts'
+import { devIssuer, devPseudonymKey } from './dev-secrets.ts'
+import { parseTrustedIssuers, type TrustedIssuer } from './authentication.ts'
+import { loggerOptions } from './logger.ts'
+
+export type BaseConfig = FromSchema<typeof baseConfigSchema>
+
+export interface Runtime {
+  config: BaseConfig
+  logger: Logger
+  pool: Pool
+  broker: Broker
+  relay: OutboxRelay
+  pseudonymise: Pseudonymiser
+  issuers: TrustedIssuer[]
+  databaseUrl: string
+  close: () => Promise<void>
+}
+
+export async function startRuntime (options: {
+  config: BaseConfig
+  migrations: string
+  topics?: TopicKey[]
+  logger?: Logger
+}): Promise<Runtime> {
+  const { config } = options
+  const logger = options.logger ?? pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
+  const databaseUrl = config.DATABASE_URL ?? defaultDatabaseUrl(config.SERVICE_NAME)
+  if (!config.DATABASE_URL) await ensureDatabase(databaseUrl)
+  const pool = createPool(databaseUrl, config.DATABASE_POOL_SIZE)
+  try {
+    await migrate(pool, `{${OUTBOX_MIGRATIONS},${options.migrations}}`)
+  } catch (err) {
+    await pool.end()
+    throw err
+  }
+  const broker = new Broker({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.SERVICE_NAME,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    partitions: config.KAFKA_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    logger
+  })
+  try {
+    await broker.ensureTopics(options.topics)
+    await broker.connectProducer()
+  } catch (err) {
+    await broker.close()
+    await pool.end()
+    throw new Error(`Kafka at ${config.KAFKA_BROKERS} is not reachable: ${(err as Error).message}`)
+  }
+  const relay = new OutboxRelay({ pool, broker, logger })
+  relay.start()
+  const issuers = config.JWT_TRUSTED_ISSUERS
+    ? parseTrustedIssuers(config.JWT_TRUSTED_ISSUERS)
+    : [{ iss: devIssuer(config.DATA_DIR).iss, publicKeyPem: devIssuer(config.DATA_DIR).publicKeyPem }]
+  const pseudonymise = createPseudonymiser(config.PSEUDONYM_KEY ?? devPseudonymKey(config.DATA_DIR))
+
+  let closed = false
+  return {
+    config, logger, pool, broker, relay, pseudonymise, issuers, databaseUrl,
+    async close () {
+      if (closed) return
+      closed = true
+      await relay.stop()
+      await broker.close()
+      await pool.end()
+    }
+  }
+}
+
+/** Readiness checks for createService: the database answers, Kafka answers, the relay keeps up. */
+export function runtimeReadiness (runtime: Runtime) {
+  return {
+    postgres: async () => (await runtime.pool.query('SELECT 1')).rowCount === 1,
+    kafka: () => runtime.broker.ready(),
+    outbox: async () => runtime.relay.lastError === null
+  }
+}

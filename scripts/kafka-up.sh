@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Starts a single-node Apache Kafka broker (KRaft) on loopback from the jars on Maven Central.
+# The jars are resolved once into .kafka/libs-<version>; later starts reuse them.
+# Idempotent: if our broker already answers on the port, it is left running.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/tools/kafka"
+WORK="${KAFKA_WORK_DIR:-$ROOT/.kafka}"
+PORT="${KAFKA_PORT:-9092}"
+CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
+CLUSTER_ID="${KAFKA_CLUSTER_ID:-Wq2mXk5LTo-3rX0dFYvJZg}"
+TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+VERSION="$(sed -n 's#.*<kafka.version>\(.*\)</kafka.version>.*#\1#p' "$TOOLS/pom.xml")"
+LIBS="$WORK/libs-$VERSION"
+LOG_OPT="-Dlog4j2.configurationFile=$TOOLS/log4j2.properties"
+
+if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+  echo "Kafka needs Java 17+ and Maven to start a local broker. Install both (apt-get install openjdk-17-jdk-headless maven)," >&2
+  echo "or set KAFKA_BROKERS=host:port to use an existing Kafka cluster." >&2
+  exit 3
+fi
+mkdir -p "$WORK"
+
+if [ ! -f "$LIBS/.complete" ]; then
+  echo "Resolving Apache Kafka $VERSION from Maven Central (once)..." >&2
+  rm -rf "$LIBS"
+  mvn -B -q -ntp -f "$TOOLS/pom.xml" dependency:copy-dependencies -DoutputDirectory="$LIBS" >&2
+  touch "$LIBS/.complete"
+fi
+
+if [ -f "$WORK/kafka.pid" ] && kill -0 "$(cat "$WORK/kafka.pid")" 2>/dev/null \
+   && KAFKA_BROKERS="127.0.0.1:$PORT" KAFKA_READY_TIMEOUT_MS=5000 node "$ROOT/scripts/wait-for-kafka.mjs" >/dev/null 2>&1; then
+  echo "Kafka already running on 127.0.0.1:$PORT (pid $(cat "$WORK/kafka.pid"))"
+  exit 0
+fi
+bash "$ROOT/scripts/kafka-down.sh"
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  echo "127.0.0.1:$PORT is taken by another process; set KAFKA_PORT or KAFKA_BROKERS" >&2; exit 1
+fi
+
+rm -rf "$WORK/data" "$WORK/logs"; mkdir -p "$WORK/data" "$WORK/logs"
+sed -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CPORT#g" -e "s#@DATA_DIR@#$WORK/data#g" \
+  "$TOOLS/server.properties.in" > "$WORK/server.properties"
+if ! java -Xmx256m $LOG_OPT -cp "$LIBS/*" kafka.tools.StorageTool format \
+     -t "$CLUSTER_ID" -c "$WORK/server.properties" > "$WORK/logs/format.log" 2>&1; then
+  cat "$WORK/logs/format.log" >&2; exit 1
+fi
+nohup java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+  -Djava.awt.headless=true $LOG_OPT -cp "$LIBS/*" kafka.Kafka "$WORK/server.properties" \
+  > "$WORK/logs/server.log" 2>&1 < /dev/null &
+echo $! > "$WORK/kafka.pid"
+
+deadline=$(( $(date +%s) + TIMEOUT ))
+until grep -q "Kafka Server started" "$WORK/logs/server.log"; do
+  if ! kill -0 "$(cat "$WORK/kafka.pid")" 2>/dev/null; then
+    echo "Kafka exited during start:" >&2; tail -n 60 "$WORK/logs/server.log" >&2; exit 1
+  fi
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    echo "Kafka did not start within ${TIMEOUT}s:" >&2; tail -n 60 "$WORK/logs/server.log" >&2
+    bash "$ROOT/scripts/kafka-down.sh"; exit 1
+  fi
+  sleep 0.3
+done
+if ! KAFKA_BROKERS="127.0.0.1:$PORT" node "$ROOT/scripts/wait-for-kafka.mjs" >&2; then
+  tail -n 60 "$WORK/logs/server.log" >&2; bash "$ROOT/scripts/kafka-down.sh"; exit 1
+fi
+echo "Kafka $VERSION ready on 127.0.0.1:$PORT (pid $(cat "$WORK/kafka.pid"))"

@@ -1,0 +1,21 @@
+import type { FromSchema } from 'json-schema-to-ts'
+import { baseConfigSchema, loadConfig } from '@wams/platform'
+
+export const configSchema = {
+  type: 'object',
+  required: baseConfigSchema.required,
+  properties: {
+    ...baseConfigSchema.properties,
+    SERVICE_NAME: { type: 'string', default: 'consent-ledger', description: 'Name of the service in logs and audit events' },
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8081, description: 'HTTP port' },
+    RETENTION_DAYS: { type: 'integer', minimum: 0, default: 1825, description: 'Retention after a case is closed before its personal data are purged (days)' },
+    PURGE_INTERVAL_MS: { type: 'integer', minimum: 1000, default: 3600000, description: 'How often the retention purge runs' },
+    REGISTER_FILE: { type: 'string', description: 'Party register JSON (default: schemas/party-register.json)' }
+  }
+} as const
+
+export type Config = FromSchema<typeof configSchema>
+
+export function readConfig (env: Record<string, string | undefined> = process.env): Config {
+  return loadConfig<Config>(configSchema, env)
+}
