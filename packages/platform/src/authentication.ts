@@ -8,7 +8,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { problem, sendProblem } from './problem.ts'
 
-export const ROLES = ['college', 'coordinator', 'professional', 'supervisor'] as const
+// 'gateway' is a system role: only the gateway's own key issues it (its calls to the consent ledger).
+export const ROLES = ['college', 'coordinator', 'professional', 'supervisor', 'gateway'] as const
 export type Role = typeof ROLES[number]
 export const ALGORITHMS = ['EdDSA', 'ES256'] as const
 

@@ -1,7 +1,7 @@
 // The only module that touches kafkajs. An idempotent producer (acks=all, one request in flight
 // so that order per partition holds across retries), topic creation with explicit settings, and
 // a consumer that commits an offset only after the handler's work is durable.
-import { Kafka, logLevel, type Consumer, type Producer, type Admin, type IHeaders } from 'kafkajs'
+import { Kafka, logLevel, type Producer, type Admin, type IHeaders } from 'kafkajs'
 import type { Logger } from 'pino'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
@@ -23,6 +23,7 @@ export interface BrokerSettings {
 }
 
 export interface OutgoingMessage { key: string, value: string, headers?: Record<string, string> }
+export interface Subscription { stop: () => Promise<void> }
 export interface ConsumedMessage {
   topic: string
   partition: number
@@ -49,7 +50,7 @@ export class Broker {
   readonly kafka: Kafka
   readonly settings: BrokerSettings
   private producer: Producer | null = null
-  private readonly consumers = new Set<Consumer>()
+  private readonly subscriptions = new Set<Subscription>()
 
   constructor (settings: BrokerSettings) {
     this.settings = settings
@@ -128,15 +129,24 @@ export class Broker {
     topics: TopicKey[]
     fromBeginning?: boolean
     handle: (messages: ConsumedMessage[]) => Promise<void>
-  }): Promise<Consumer> {
+  }): Promise<Subscription> {
     const consumer = this.kafka.consumer({ groupId: options.groupId, sessionTimeout: 10000, heartbeatInterval: 1000, retry: { retries: 10 } })
-    this.consumers.add(consumer)
+    let inFlight: Promise<void> = Promise.resolve()
+    const subscription: Subscription = {
+      // Let the batch in hand finish and commit before leaving the group, so a clean stop redelivers nothing.
+      stop: async () => {
+        this.subscriptions.delete(subscription)
+        await inFlight.catch(() => {})
+        await consumer.disconnect()
+      }
+    }
+    this.subscriptions.add(subscription)
     await consumer.connect()
     await consumer.subscribe({ topics: options.topics.map((k) => this.topic(k)), fromBeginning: options.fromBeginning ?? true })
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+      eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => (inFlight = (async () => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return
         const messages: ConsumedMessage[] = batch.messages.map((m) => ({
           topic: batch.topic,
@@ -148,11 +158,12 @@ export class Broker {
         }))
         await options.handle(messages)
         resolveOffset(batch.lastOffset())
-        await commitOffsetsIfNecessary()
+        // With autoCommit off, the commit is explicit: the next offset to read, after the work is durable.
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }])
         await heartbeat()
-      }
+      })())
     })
-    return consumer
+    return subscription
   }
 
   async ready (): Promise<boolean> {
@@ -174,8 +185,7 @@ export class Broker {
 
   /** Flushes and disconnects the producer and stops every consumer. */
   async close (): Promise<void> {
-    await Promise.allSettled([...this.consumers].map((c) => c.disconnect()))
-    this.consumers.clear()
+    await Promise.allSettled([...this.subscriptions].map((s) => s.stop()))
     if (this.producer) await this.producer.disconnect().catch(() => {})
     this.producer = null
   }

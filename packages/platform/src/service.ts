@@ -45,7 +45,7 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
     return503OnClosing: true,
     ...(options.https ? { https: options.https } : {}),
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false }, plugins: ajvPlugins() }
-  } as FastifyServerOptions) as unknown as FastifyInstance
+  } as unknown as FastifyServerOptions) as unknown as FastifyInstance
 
   app.decorateRequest('trace', null as unknown as TraceContext)
   app.addHook('onRequest', async (request, reply) => {

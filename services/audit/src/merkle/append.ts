@@ -1,7 +1,7 @@
 // Appending leaves: every leaf and every parent that becomes perfect is a new
 // node to store. Only the right-edge perfect subtrees of the current tree (its
 // compact range, at most ⌈log2 n⌉ nodes) are needed, never older nodes.
-import { nodeHash } from './hasher.ts';
+import { HASH_SIZE, nodeHash } from './hasher.ts';
 import { readNodes, type NodeReader, type StoredNode } from './node-store.ts';
 import { assertTreeIndex, frontier } from './tree-shape.ts';
 
@@ -23,6 +23,13 @@ export function appendToRange(
   leafHashes: Buffer[],
 ): AppendResult & { range: StoredNode[] } {
   assertTreeIndex(size, 'tree size');
+  const expected = frontier(size);
+  if (range.length !== expected.length || range.some((n, i) => n.level !== expected[i]?.level || n.index !== expected[i]?.index)) {
+    throw new Error(`compact range does not belong to a tree of size ${size}`);
+  }
+  if (leafHashes.some((hash) => hash.length !== HASH_SIZE)) {
+    throw new Error(`leaf hashes must be ${HASH_SIZE} bytes`);
+  }
   const stack = [...range];
   const nodes: StoredNode[] = [];
   let index = size;
@@ -55,6 +62,7 @@ export async function appendLeaves(
   size: number,
   leafHashes: Buffer[],
 ): Promise<AppendResult> {
+  assertTreeIndex(size, 'tree size');
   if (leafHashes.length === 0) return { nodes: [], newSize: size };
   const { nodes, newSize } = appendToRange(await readRange(reader, size), size, leafHashes);
   return { nodes, newSize };

@@ -1,0 +1,24 @@
+import type { CaseState } from '@wams/schemas';
+import type { DecisionContext } from './context.ts';
+import type { Policy } from './policy.ts';
+
+// How the requester stands to the case (SPEC section 5). Plain loops: a case has a handful
+// of participants, and a decision must not allocate.
+
+/** The person the case names: the token's org and sub equal the case's coordinator. */
+export function isCoordinator(ctx: DecisionContext, caseState: CaseState): boolean {
+  return ctx.requester.org === caseState.coordinator.org && ctx.requester.sub === caseState.coordinator.sub;
+}
+
+/** A token whose org is a participant of the case. */
+export function isParticipant(org: string, caseState: CaseState): boolean {
+  for (const participant of caseState.participants) if (participant.org === org) return true;
+  return false;
+}
+
+/** The case's municipality acting through one of its municipal roles (college, coordinator). */
+export function actsForMunicipality(ctx: DecisionContext, caseState: CaseState, policy: Policy): boolean {
+  if (ctx.requester.org !== caseState.municipality) return false;
+  for (const role of ctx.requester.roles) if (policy.municipalityRoles.has(role)) return true;
+  return false;
+}
