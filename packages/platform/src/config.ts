@@ -17,14 +17,14 @@ export const baseConfigSchema = {
     SERVICE_NAME: { type: 'string', description: 'Name of the service in logs and audit events' },
     HOST: { type: 'string', default: '127.0.0.1', description: 'Interface to listen on' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'pino log level' },
-    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://', description: 'PostgreSQL URL of the service\'s own database; default: the local server, database wams_<service>' },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://', 'x-production-required': true, description: 'PostgreSQL URL of the service\'s own database; default: the local server, database wams_<service>' },
     DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, maximum: 200, default: 10, description: 'PostgreSQL connections per instance' },
     KAFKA_BROKERS: { type: 'string', default: '127.0.0.1:9092', pattern: '^[^,\\s]+(,[^,\\s]+)*$', description: 'Comma-separated Kafka bootstrap brokers' },
     KAFKA_TOPIC_PREFIX: { type: 'string', default: '', pattern: '^[a-zA-Z0-9._-]*$', description: 'Prefix for every topic name (tests use one per run)' },
     KAFKA_PARTITIONS: { type: 'integer', minimum: 1, default: 3, description: 'Partitions of topics this service creates' },
     KAFKA_REPLICATION_FACTOR: { type: 'integer', minimum: 1, default: 1, description: 'Replication factor of topics this service creates (3 in production)' },
-    PSEUDONYM_KEY: { type: 'string', minLength: 32, description: 'Secret key for BSN pseudonyms (HMAC-SHA256); the same in every service; dev default under .data/' },
-    JWT_TRUSTED_ISSUERS: { type: 'string', description: 'JSON: [{ "iss": "...", "publicKeyPem": "..." | "publicKeyFile": "..." }]; dev default: the dev issuer under .data/' },
+    PSEUDONYM_KEY: { type: 'string', minLength: 32, 'x-production-required': true, description: 'Secret key for BSN pseudonyms (HMAC-SHA256); the same in every service; dev default under .data/' },
+    JWT_TRUSTED_ISSUERS: { type: 'string', 'x-production-required': true, description: 'JSON: [{ "iss": "...", "publicKeyPem": "..." | "publicKeyFile": "..." }]; dev default: the dev issuer under .data/' },
     JWT_AUDIENCE: { type: 'string', default: 'wams', description: 'Expected aud claim' },
     BODY_LIMIT: { type: 'integer', minimum: 1024, default: 65536, description: 'Largest accepted request body in bytes' },
     SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 100, default: 10000, description: 'How long a shutdown waits for in-flight work' },
@@ -32,11 +32,30 @@ export const baseConfigSchema = {
   }
 } as const satisfies JsonSchemaObject
 
-/** Validates `env` against `schema`; throws ConfigError naming every bad variable. */
+/**
+ * Validates `env` against `schema`; throws ConfigError naming every bad variable. With
+ * NODE_ENV=production, variables marked `x-production-required` (secrets and databases that have a
+ * dev default) must be set explicitly.
+ */
 export function loadConfig<T> (schema: JsonSchemaObject, env: Record<string, string | undefined> = process.env): T {
+  if (env.NODE_ENV === 'production') {
+    const missing = Object.entries(schema.properties)
+      .filter(([name, prop]) => prop['x-production-required'] === true && !env[name])
+      .map(([name]) => name)
+    if (missing.length > 0) throw new ConfigError(`required in production: ${missing.join(', ')}`)
+  }
   try {
-    return envSchema({ schema: schema as never, data: env, dotenv: false }) as T
+    return envSchema({ schema: schema as never, data: env, dotenv: false, ajv: configAjv() }) as T
   } catch (err) {
-    throw new ConfigError((err as Error).message.replace(/^env\//, ''))
+    throw new ConfigError((err as Error).message.replace(/env\//g, ''))
+  }
+}
+
+function configAjv () {
+  return {
+    customOptions (ajv: { addKeyword: (k: string) => void }) {
+      ajv.addKeyword('x-production-required')
+      return ajv
+    }
   }
 }

@@ -11,3 +11,23 @@ export async function runServer (app: FastifyInstance, options: { host: string, 
   })
   await app.listen({ host: options.host, port: options.port })
 }
+
+/** A service's entry point: a configuration error ends the start with one clear line, no stack. */
+export async function startFromEnvironment<C extends { HOST: string, PORT: number, SHUTDOWN_GRACE_MS: number }> (
+  readConfig: () => C, buildApp: (config: C) => Promise<FastifyInstance>
+): Promise<void> {
+  let config: C
+  try {
+    config = readConfig()
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`)
+    process.exit(78) // EX_CONFIG
+  }
+  try {
+    const app = await buildApp(config)
+    await runServer(app, { host: config.HOST, port: config.PORT, graceMs: config.SHUTDOWN_GRACE_MS })
+  } catch (err) {
+    process.stderr.write(`start failed: ${(err as Error).message}\n`)
+    process.exit(1)
+  }
+}

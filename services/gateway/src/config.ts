@@ -13,7 +13,7 @@ export const configSchema = {
     PARTNER_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 5000, description: 'Response timeout per partner call' },
     PARTNER_CONNECT_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 2000, description: 'Connect timeout per partner' },
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 1, default: 6000, description: 'Requests per organisation per minute' },
-    GATEWAY_SIGNING_KEY_FILE: { type: 'string', description: 'Ed25519 private key (PEM) for tokens to partners; dev default under .data/' },
+    GATEWAY_SIGNING_KEY_FILE: { type: 'string', 'x-production-required': true, description: 'Ed25519 private key (PEM) for tokens to partners; dev default under .data/' },
     TLS_CERT_FILE: { type: 'string', description: 'Server certificate (PEM); enables HTTPS' },
     TLS_KEY_FILE: { type: 'string', description: 'Server private key (PEM)' },
     TLS_CA_FILE: { type: 'string', description: 'CA bundle for client certificates; with MTLS_REQUIRED' },

@@ -1,0 +1,61 @@
+// Who may do what with a case, as a table of data. A caller's relations to a case follow from the
+// verified token, the register and the case itself; an action is allowed when one of the caller's
+// relations is listed for it. Someone with no relation to a case does not learn that it exists
+// (404); someone who knows the case but may not do this gets 403.
+import type { Principal, PartyRegisterIndex } from '@wams/platform'
+import type { LedgerCaseState } from './case-state.ts'
+
+export type Relation =
+  | 'college' // role college of the active gemeente that owns the case
+  | 'coordinator' // the person the case names: token org and sub equal case.coordinator
+  | 'participant' // the token's org is an active party participating in the case
+  | 'supervisor' // role supervisor of the toezichthouder (the AP)
+  | 'gateway' // the gateway's system role, for decision-state reads
+
+export type Action = 'open' | 'write' | 'read' | 'readLedger' | 'verify' | 'readDecisionState'
+
+export const PERMISSIONS: Readonly<Record<Action, readonly Relation[]>> = {
+  open: ['college'],
+  write: ['college', 'coordinator'],
+  read: ['college', 'coordinator', 'supervisor', 'participant'],
+  readLedger: ['college', 'coordinator', 'supervisor'],
+  verify: ['college', 'coordinator', 'supervisor'],
+  readDecisionState: ['gateway', 'supervisor']
+}
+
+/** Which view of GET /v1/cases/{caseId} a relation gets, best first. BSNs only for the owning municipality. */
+export const VIEWS: ReadonlyArray<{ relation: Relation, view: 'full', withBsn: boolean } | { relation: Relation, view: 'participant', withBsn: false }> = [
+  { relation: 'college', view: 'full', withBsn: true },
+  { relation: 'coordinator', view: 'full', withBsn: true },
+  { relation: 'supervisor', view: 'full', withBsn: false },
+  { relation: 'participant', view: 'participant', withBsn: false }
+]
+
+/** Relations that hold whatever the case: the supervisor and the gateway know every case. */
+export function standingRelations (principal: Principal, register: PartyRegisterIndex): Set<Relation> {
+  const out = new Set<Relation>()
+  if (principal.roles.includes('supervisor') && register.partyType(principal.org) === 'toezichthouder') out.add('supervisor')
+  if (principal.roles.includes('gateway')) out.add('gateway')
+  return out
+}
+
+/** The college of an active gemeente: the only one who opens a case, for its own municipality. */
+export function isCollegeOfGemeente (principal: Principal, register: PartyRegisterIndex): boolean {
+  return principal.roles.includes('college') && register.partyType(principal.org) === 'gemeente'
+}
+
+export function relationsTo (principal: Principal, state: LedgerCaseState, register: PartyRegisterIndex): Set<Relation> {
+  const out = standingRelations(principal, register)
+  if (isCollegeOfGemeente(principal, register) && principal.org === state.municipality) out.add('college')
+  if (principal.org === state.coordinator.org && principal.sub === state.coordinator.sub) out.add('coordinator')
+  if (register.isActive(principal.org) && state.participants.some((p) => p.org === principal.org)) out.add('participant')
+  return out
+}
+
+export function may (action: Action, relations: ReadonlySet<Relation>): boolean {
+  return PERMISSIONS[action].some((r) => relations.has(r))
+}
+
+export function viewOf (relations: ReadonlySet<Relation>): { view: 'full' | 'participant', withBsn: boolean } | null {
+  return VIEWS.find((v) => relations.has(v.relation)) ?? null
+}
