@@ -120,7 +120,7 @@ async function main (): Promise<void> {
   log(`consent ledger  http://127.0.0.1:${ports['consent-ledger']}`)
   log(`audit           http://127.0.0.1:${ports.audit}`)
   log(`demo partners   http://127.0.0.1:${ports['demo-partners']}/partners/<OIN>`)
-  log('a token:        npx wams token --org 00000099000000000001 --roles college --sub wethouder-1')
+  log('a token:        npx wams token --org 00000099000000000101 --roles college --sub wethouder-1')
   log('Ctrl-C stops everything.')
 }
 
