@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { partyRegister, type CaseState } from '@wams/schemas';
+import { indexPartyRegister } from '@wams/platform';
 import {
-  createPartyRegister,
   createPolicy,
   decide,
   type DecisionContext,
@@ -18,7 +18,7 @@ import {
 const ITERATIONS = Number(process.argv[2] ?? 200_000);
 const LATENCY_SAMPLES = Math.min(ITERATIONS, 100_000);
 
-const register = createPartyRegister(partyRegister);
+const register = indexPartyRegister(partyRegister);
 const policy = createPolicy({ register });
 
 // --- the request mix ------------------------------------------------------------------

@@ -4,8 +4,8 @@
 // consent ledger's contract.
 import t from 'tap';
 import { caseStateSchema, createWamsAjv, partyRegister, type CaseState, type PartyType } from '@wams/schemas';
+import { indexPartyRegister } from '@wams/platform';
 import {
-  createPartyRegister,
   createPolicy,
   decide,
   policyData,
@@ -16,7 +16,7 @@ import {
   type ReasonCode,
 } from '../../services/gateway/src/decision/index.ts';
 
-const register = createPartyRegister(partyRegister);
+const register = indexPartyRegister(partyRegister);
 const policy = createPolicy({ register });
 
 function oinOf(partyType: PartyType, name?: string): string {
@@ -125,7 +125,7 @@ function permits(tt: Test, ctx: DecisionContext, message: string, against = poli
 
 function withPartyActivated(oin: string) {
   return createPolicy({
-    register: createPartyRegister({
+    register: indexPartyRegister({
       ...partyRegister,
       version: `${partyRegister.version}+activated`,
       parties: partyRegister.parties.map((p) => (p.oin === oin ? { ...p, active: true } : p)),
@@ -393,7 +393,7 @@ t.test('legal basis names the articles for the kind of data', async (t) => {
 
 t.test('policyVersion is stable and follows the policy', async (t) => {
   t.match(policy.version, /^[0-9a-f]{64}$/);
-  t.equal(createPolicy({ register: createPartyRegister(partyRegister) }).version, policy.version, 'same inputs, same version');
+  t.equal(createPolicy({ register: indexPartyRegister(partyRegister) }).version, policy.version, 'same inputs, same version');
   t.equal(decide(request(), policy).policyVersion, policy.version, 'every decision names it');
 
   const reordered = Object.fromEntries(Object.entries(policyData).reverse()) as unknown as PolicyData;

@@ -98,6 +98,8 @@ async function authenticationPlugin (app: FastifyInstance, options: Authenticati
       },
       private: 'unused-verification-only'
     } as never,
+    // The secret callback above picks the key by header-and-payload form ({ payload: { iss } }).
+    decode: { complete: true },
     verify: { algorithms: [...ALGORITHMS], allowedAud: options.audience, allowedIss: [...keys.keys()], requiredClaims: ['exp', 'iss', 'sub', 'aud'] } as never
   })
 

@@ -53,7 +53,7 @@ export function loadConfig<T> (schema: JsonSchemaObject, env: Record<string, str
 
 function configAjv () {
   return {
-    customOptions (ajv: { addKeyword: (k: string) => void }) {
+    customOptions<A extends { addKeyword: (k: string) => unknown }> (ajv: A): A {
       ajv.addKeyword('x-production-required')
       return ajv
     }

@@ -24,6 +24,12 @@ export interface PartyRegisterIndex {
   isActive: (oin: string) => boolean
   /** The party type of an active party; null for an unknown or inactive OIN. */
   partyType: (oin: string) => PartyType | null
+  /** Every listed party by OIN, active or not. */
+  byOin: ReadonlyMap<string, Party>
+  /** The party when it is listed and active; an inactive party neither requests nor supplies. */
+  active: (oin: string) => Party | undefined
+  /** Whether the listed party supplies the category. */
+  supplies: (oin: string, category: string) => boolean
 }
 
 export class PartyRegisterError extends Error {
@@ -37,16 +43,28 @@ addFormats.default(ajv)
 ajv.addSchema(commonSchema)
 const validate = ajv.compile<PartyRegister>(partyRegisterSchema)
 
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}
+
 /** Builds the index of an already parsed register; throws PartyRegisterError when it is invalid. */
 export function indexPartyRegister (data: unknown, source = '(inline)'): PartyRegisterIndex {
   if (!validate(data)) {
     throw new PartyRegisterError(source, (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`))
   }
+  // A frozen copy: the caller's object can change later, the register in force cannot.
+  const register = deepFreeze(structuredClone(data))
   const byOin = new Map<string, Party>()
+  const supplied = new Map<string, ReadonlySet<string>>()
   const duplicates: string[] = []
-  for (const party of data.parties) {
-    if (byOin.has(party.oin)) duplicates.push(`OIN ${party.oin} is listed twice`)
+  for (const party of register.parties) {
+    if (byOin.has(party.oin)) duplicates.push(`OIN ${party.oin} is listed more than once`)
     byOin.set(party.oin, party)
+    supplied.set(party.oin, new Set(party.categories))
   }
   if (duplicates.length > 0) throw new PartyRegisterError(source, duplicates)
   const active = (oin: string) => {
@@ -54,12 +72,15 @@ export function indexPartyRegister (data: unknown, source = '(inline)'): PartyRe
     return party?.active === true ? party : undefined
   }
   return {
-    version: data.version,
-    validFrom: data.validFrom,
-    parties: Object.freeze([...data.parties]),
+    version: register.version,
+    validFrom: register.validFrom,
+    parties: register.parties,
+    byOin,
     get: (oin) => byOin.get(oin),
+    active,
     isActive: (oin) => active(oin) !== undefined,
-    partyType: (oin) => active(oin)?.partyType ?? null
+    partyType: (oin) => active(oin)?.partyType ?? null,
+    supplies: (oin, category) => supplied.get(oin)?.has(category) === true
   }
 }
 

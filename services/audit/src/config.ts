@@ -8,10 +8,13 @@ export const configSchema = {
     ...baseConfigSchema.properties,
     SERVICE_NAME: { type: 'string', default: 'audit', description: 'Name of the service in logs and audit events' },
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8082, description: 'HTTP port' },
-    AUDIT_LOG_ORIGIN: { type: 'string', default: 'wams.example/audit', description: 'Checkpoint origin line (C2SP)' },
-    AUDIT_SIGNING_KEY_FILE: { type: 'string', 'x-production-required': true, description: 'Ed25519 private key (PEM) for checkpoints; dev default under .data/' },
+    AUDIT_LOG_ORIGIN: { type: 'string', default: 'wams.example/audit', pattern: '^[^\\s+]+$', description: 'Checkpoint origin line (C2SP) and name of the signing key' },
+    AUDIT_SIGNING_KEY_FILE: { type: 'string', description: 'Ed25519 private key (PKCS#8 PEM) for checkpoints; dev default under DATA_DIR/audit-signing/' },
     CHECKPOINT_INTERVAL_MS: { type: 'integer', minimum: 100, default: 5000, description: 'How often a new checkpoint is signed when the log grew' },
-    AUDIT_RETENTION_DAYS: { type: 'integer', minimum: 0, default: 1825, description: 'Retention of personal content in audit events (days); leaf hashes are kept' }
+    AUDIT_RETENTION_DAYS: { type: 'integer', minimum: 0, default: 1825, description: 'Retention of personal content in audit events (days); leaf hashes are kept' },
+    RETENTION_INTERVAL_MS: { type: 'integer', minimum: 1000, default: 3600000, description: 'How often the sequencer runs the retention purge' },
+    STREAM_HEARTBEAT_MS: { type: 'integer', minimum: 100, default: 15000, description: 'Heartbeat comment interval of /v1/audit/stream' },
+    REGISTER_FILE: { type: 'string', description: 'Party register (JSON); default: schemas/party-register.json' }
   }
 } as const
 

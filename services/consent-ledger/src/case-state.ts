@@ -15,6 +15,9 @@ export const EVENT_TYPES = [
   'phase.changed', 'objection.lodged', 'objection.decided', 'case.closed'
 ] as const
 
+/** Events whose content holds BSNs (readers who may not see BSNs get them without content). */
+export const EVENTS_WITH_BSN = ['case.opened'] as const satisfies readonly EventType[]
+
 export type Domain = typeof DOMAINS[number]
 export type Route = typeof ROUTES[number]
 export type Phase = typeof PHASES[number]

@@ -41,7 +41,7 @@ export interface AppendCommand {
   /** Runs first: throws when the actor may not write this case (404/403), so a stranger learns nothing. */
   authorize?: (state: LedgerCaseState | null) => void
   /** Decides on the current state (null: no such case); throws to refuse. */
-  decide: (state: LedgerCaseState | null) => Decided
+  decide: (state: LedgerCaseState | null) => Decided | Promise<Decided>
 }
 
 export interface StoredEvent {
@@ -82,7 +82,7 @@ export async function appendEvent (ctx: LedgerContext, cmd: AppendCommand): Prom
     if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== version) {
       throw conflict('VERSION_MISMATCH', `The case is at version ${version}, not ${cmd.expectedVersion}; read it again and retry`, { currentVersion: version })
     }
-    const decided = cmd.decide(state)
+    const decided = await cmd.decide(state)
     const recordedAt = ctx.now()
     const content = {
       caseId: cmd.caseId,

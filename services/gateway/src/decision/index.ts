@@ -2,7 +2,7 @@
 export { decide, type Decision } from './evaluate.ts';
 export { createPolicy, type Policy, type PolicyCategory, type PolicyOptions } from './policy.ts';
 export { policyData, policyVersion, type Actor, type LegalBasisData, type PolicyData } from './policy-data.ts';
-export { createPartyRegister, InvalidPartyRegisterError, type PartyRegisterIndex } from './party-register.ts';
+
 export { rules } from './rules/index.ts';
 export { REASON_CODES, type ReasonCode } from './reason-codes.ts';
 export type { DecisionContext, Requester } from './context.ts';

@@ -1,6 +1,6 @@
 import { categoryTable, type CategoryInfo, type CategoryName, type FieldLevel, type Purpose } from '@wams/schemas';
 import { legalBasisText } from './legal-basis.ts';
-import type { PartyRegisterIndex } from './party-register.ts';
+import type { PartyRegisterIndex } from '@wams/platform';
 import { policyData as defaultPolicyData, policyVersion, type Actor, type PolicyData } from './policy-data.ts';
 
 /** A category as the rules use it. */

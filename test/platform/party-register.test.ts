@@ -1,7 +1,7 @@
 // The AMvB register as data: the initial register and the loader the gateway relies on.
 import t from 'tap';
 import { partyRegister, type PartyRegister, type PartyType } from '@wams/schemas';
-import { createPartyRegister, InvalidPartyRegisterError } from '../../services/gateway/src/decision/index.ts';
+import { indexPartyRegister, PartyRegisterError } from '@wams/platform';
 
 const PARTY_TYPES: PartyType[] = [
   'gemeente', 'zorgaanbieder', 'huisarts', 'ggd', 'veilig-thuis', 'jeugdhulpaanbieder', 'woningcorporatie',
@@ -11,7 +11,7 @@ const PARTY_TYPES: PartyType[] = [
 const copy = (): PartyRegister => structuredClone(partyRegister) as PartyRegister;
 
 t.test('the initial register', async (t) => {
-  const register = createPartyRegister(partyRegister);
+  const register = indexPartyRegister(partyRegister);
   for (const type of PARTY_TYPES) {
     t.ok(register.parties.some((p) => p.partyType === type && p.active), `an active ${type}`);
   }
@@ -26,7 +26,7 @@ t.test('the initial register', async (t) => {
 });
 
 t.test('the index answers who is active and who supplies what', async (t) => {
-  const register = createPartyRegister(partyRegister);
+  const register = indexPartyRegister(partyRegister);
   const inactive = register.parties.find((p) => !p.active)!;
   t.equal(register.byOin.get(inactive.oin), inactive, 'an inactive party is listed');
   t.equal(register.active(inactive.oin), undefined, 'but not active');
@@ -39,7 +39,7 @@ t.test('the index answers who is active and who supplies what', async (t) => {
 
 t.test('the register in force cannot change under the gateway', async (t) => {
   const source = copy();
-  const register = createPartyRegister(source);
+  const register = indexPartyRegister(source);
   source.parties[0]!.active = false;
   t.ok(register.active(source.parties[0]!.oin), 'a change to the source object does not reach the index');
   t.throws(() => {
@@ -51,14 +51,14 @@ t.test('an invalid register is refused with every problem', async (t) => {
   const bad = copy();
   bad.parties[0]!.oin = '12345';
   (bad.parties[1] as { partyType: string }).partyType = 'bakker';
-  const error = t.throws(() => createPartyRegister(bad)) as InvalidPartyRegisterError;
-  t.type(error, InvalidPartyRegisterError);
+  const error = t.throws(() => indexPartyRegister(bad)) as PartyRegisterError;
+  t.type(error, PartyRegisterError);
   t.equal(error.problems.length, 2, JSON.stringify(error.problems));
   t.match(error.problems.join('\n'), /\/parties\/0\/oin/);
   t.match(error.problems.join('\n'), /\/parties\/1\/partyType/);
 
   const duplicate = copy();
   duplicate.parties[1]!.oin = duplicate.parties[0]!.oin;
-  const duplicateError = t.throws(() => createPartyRegister(duplicate)) as InvalidPartyRegisterError;
+  const duplicateError = t.throws(() => indexPartyRegister(duplicate)) as PartyRegisterError;
   t.same(duplicateError.problems, [`OIN ${duplicate.parties[0]!.oin} is listed more than once`], 'duplicate OINs');
 });

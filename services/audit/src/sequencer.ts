@@ -1,0 +1,179 @@
+// The sequencer: gives stored events their place in the ONE Merkle tree. Every instance stores
+// what its partitions deliver, but only one instance at a time sequences: the holder of a
+// PostgreSQL session advisory lock. The others stand by and retry the lock, so when the leader
+// dies (its session ends, the lock is released) another takes over within a poll interval.
+// Correctness does not depend on the election: every append runs in one transaction that locks
+// the tree_head row and appends at the size it reads there, so even two sequencers (a leader
+// that lost its lock connection but not yet its pool) could not fork or skip the tree.
+// The leader also signs the periodic checkpoints and runs the retention purge.
+import type { Logger } from 'pino'
+import { inTransaction, type Pool, type PoolClient } from '@wams/platform'
+import { appendToRange, foldPerfectSubtrees, readRange, type StoredNode } from './merkle/index.ts'
+import { PgNodeStore, putNodes } from './pg-node-store.ts'
+import { STORED_CHANNEL } from './store.ts'
+import type { Checkpointer } from './checkpointer.ts'
+
+export const SEQUENCED_CHANNEL = 'wams_audit_sequenced'
+const SEQUENCER_LOCK = 7_246_781
+
+export interface SequencerOptions {
+  pool: Pool
+  logger: Logger
+  checkpointer: Checkpointer
+  checkpointIntervalMs: number
+  /** The retention purge and how often it runs (leader only). */
+  purge: () => Promise<unknown>
+  purgeIntervalMs: number
+  /** Leaves appended per transaction. */
+  batchSize?: number
+  /** How often a standby instance tries to take over. */
+  standbyPollMs?: number
+}
+
+export class Sequencer {
+  private readonly opts: Required<SequencerOptions>
+  private lockClient: PoolClient | null = null
+  private leader = false
+  /** The compact range of the tree at `size`, kept between appends so each append reads nothing. */
+  private cached: { size: number, range: StoredNode[] } | null = null
+  private running = false
+  private loop: Promise<void> | null = null
+  private wake: (() => void) | null = null
+  /** Set by a store notification; makes the next sleep return at once (no lost wake-up). */
+  private signalled = false
+  private lastCheckpoint = 0
+  private lastPurge = 0
+
+  constructor (options: SequencerOptions) {
+    this.opts = { batchSize: 2000, standbyPollMs: Math.min(1000, options.checkpointIntervalMs), ...options }
+  }
+
+  get isLeader (): boolean { return this.leader }
+
+  start (): void {
+    if (this.running) return
+    this.running = true
+    this.loop = this.run()
+  }
+
+  /** Finishes the append in hand, then releases the lock so a standby takes over at once. */
+  async stop (): Promise<void> {
+    this.running = false
+    this.wake?.()
+    await this.loop
+    const client = this.lockClient
+    this.lockClient = null
+    this.leader = false
+    if (client) {
+      await client.query('SELECT pg_advisory_unlock_all()').catch(() => {})
+      client.release()
+    }
+  }
+
+  /** Appends up to one batch of stored, unsequenced events in store order; returns how many. */
+  async sequenceBatch (): Promise<number> {
+    let next: { size: number, range: StoredNode[] } | null = null
+    try {
+      const count = await inTransaction(this.opts.pool, async (client) => {
+        const head = (await client.query<{ size: string }>('SELECT size FROM tree_head WHERE id = 1 FOR UPDATE')).rows[0]!
+        const size = Number(head.size)
+        const { rows } = await client.query<{ seq: string, leaf_hash: Buffer }>({
+          name: 'audit-unsequenced',
+          text: 'SELECT seq, leaf_hash FROM audit_events WHERE leaf_index IS NULL ORDER BY seq LIMIT $1',
+          values: [this.opts.batchSize]
+        })
+        if (rows.length === 0) return 0
+        const range = this.cached?.size === size ? this.cached.range : await readRange(new PgNodeStore(client), size)
+        const appended = appendToRange(range, size, rows.map((r) => r.leaf_hash))
+        await client.query({
+          name: 'audit-assign-leaves',
+          text: 'UPDATE audit_events e SET leaf_index = v.idx FROM unnest($1::bigint[], $2::bigint[]) AS v(seq, idx) WHERE e.seq = v.seq',
+          values: [rows.map((r) => r.seq), rows.map((_, i) => size + i)]
+        })
+        await putNodes(client, appended.nodes)
+        const root = foldPerfectSubtrees(appended.range.map((n) => n.hash))
+        await client.query('UPDATE tree_head SET size = $1, root_hash = $2, updated_at = now() WHERE id = 1', [appended.newSize, root])
+        await client.query('SELECT pg_notify($1, $2)', [SEQUENCED_CHANNEL, String(appended.newSize)])
+        next = { size: appended.newSize, range: appended.range }
+        return rows.length
+      })
+      if (next) this.cached = next
+      return count
+    } catch (err) {
+      this.cached = null // the database is the truth: read the range again next time
+      throw err
+    }
+  }
+
+  private async acquire (): Promise<boolean> {
+    if (!this.lockClient) {
+      const client = await this.opts.pool.connect()
+      client.on('notification', () => {
+        if (!this.leader) return // a standby only polls for the lock
+        this.signalled = true
+        this.wake?.()
+      })
+      client.on('error', () => this.dropLock())
+      this.lockClient = client
+      await client.query(`LISTEN ${STORED_CHANNEL}`)
+    }
+    if (!this.leader) {
+      const { rows } = await this.lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [SEQUENCER_LOCK])
+      this.leader = rows[0]!.ok
+      if (this.leader) {
+        this.cached = null
+        this.lastCheckpoint = 0
+        this.opts.logger.info('audit: this instance is the sequencer now')
+      }
+    }
+    return this.leader
+  }
+
+  private dropLock (): void {
+    const client = this.lockClient
+    this.lockClient = null
+    if (this.leader) this.opts.logger.warn('audit: lost the sequencer lock connection; standing by')
+    this.leader = false
+    try { client?.release(true) } catch {}
+  }
+
+  private async sleep (ms: number): Promise<void> {
+    if (!this.running || this.signalled) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, ms))
+      this.wake = () => { clearTimeout(timer); resolve() }
+    })
+    this.wake = null
+  }
+
+  private async run (): Promise<void> {
+    let backoff = 100
+    while (this.running) {
+      try {
+        if (!await this.acquire()) {
+          await this.sleep(this.opts.standbyPollMs)
+          continue
+        }
+        this.signalled = false
+        while (this.running && await this.sequenceBatch() === this.opts.batchSize);
+        const now = Date.now()
+        if (now - this.lastCheckpoint >= this.opts.checkpointIntervalMs) {
+          this.lastCheckpoint = now
+          await this.opts.checkpointer.checkpoint() // a no-op when the tree did not grow
+        }
+        if (now - this.lastPurge >= this.opts.purgeIntervalMs) {
+          this.lastPurge = now
+          await this.opts.purge()
+        }
+        backoff = 100
+        // Woken early by a store notification; otherwise at the next checkpoint time.
+        await this.sleep(this.lastCheckpoint + this.opts.checkpointIntervalMs - Date.now())
+      } catch (err) {
+        this.opts.logger.error({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'audit: sequencer step failed; will retry')
+        this.dropLock()
+        await this.sleep(backoff)
+        backoff = Math.min(backoff * 2, 5000)
+      }
+    }
+  }
+}

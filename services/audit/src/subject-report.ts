@@ -1,0 +1,211 @@
+// The data-subject access report (inzage, GDPR art. 15): every disclosure about one person, and
+// every request for their data that was refused, in words a resident understands: who asked,
+// who answered, when, which kind of data and which items, why, and on what legal basis.
+// Access: the supervisor, or the municipality that owns a case of the person (the resident's
+// own request goes through that municipality's portal, which authenticates the resident).
+import type { Pool, PartyRegisterIndex, Principal } from '@wams/platform'
+import { seesAll, type Scope } from './scope.ts'
+
+export type Language = 'nl' | 'en'
+
+type Text = Record<Language, string>
+
+const CATEGORY: Record<string, Text> = {
+  involvement: { nl: 'of u bij hen bekend bent', en: 'whether they know you' },
+  identity: { nl: 'uw identiteitsgegevens', en: 'your identity details' },
+  household: { nl: 'uw huishouden', en: 'your household' },
+  'wmo-support': { nl: 'uw Wmo-ondersteuning', en: 'your social support (Wmo)' },
+  'youth-care': { nl: 'jeugdhulp', en: 'youth care' },
+  income: { nl: 'uw inkomen en uitkering', en: 'your income and benefits' },
+  debts: { nl: 'uw schulden', en: 'your debts' },
+  housing: { nl: 'uw woonsituatie', en: 'your housing' },
+  education: { nl: 'school en opleiding', en: 'school and education' },
+  health: { nl: 'uw gezondheid', en: 'your health' },
+  criminal: { nl: 'justitiële gegevens (politie en reclassering)', en: 'police and probation records' },
+  safety: { nl: 'veiligheid (zoals huiselijk geweld)', en: 'safety (such as domestic violence)' }
+}
+
+const FIELD: Record<string, Text> = {
+  known: { nl: 'of u bekend bent', en: 'whether you are known' },
+  since: { nl: 'sinds wanneer', en: 'since when' },
+  contactPerson: { nl: 'de contactpersoon', en: 'the contact person' },
+  name: { nl: 'naam', en: 'name' },
+  birthDate: { nl: 'geboortedatum', en: 'date of birth' },
+  address: { nl: 'adres', en: 'address' },
+  size: { nl: 'grootte van het huishouden', en: 'household size' },
+  members: { nl: 'leden van het huishouden', en: 'household members' },
+  hasProvision: { nl: 'of u een voorziening heeft', en: 'whether you have a provision' },
+  provisions: { nl: 'welke voorzieningen', en: 'which provisions' },
+  hasYouthCare: { nl: 'of er jeugdhulp is', en: 'whether there is youth care' },
+  childProtectionOrder: { nl: 'of er een kinderbeschermingsmaatregel is', en: 'whether there is a child protection order' },
+  measures: { nl: 'welke maatregelen', en: 'which measures' },
+  benefitType: { nl: 'soort uitkering', en: 'type of benefit' },
+  benefitSince: { nl: 'uitkering sinds', en: 'benefit since' },
+  sanctions: { nl: 'sancties', en: 'sanctions' },
+  hasArrears: { nl: 'of er achterstanden zijn', en: 'whether there are arrears' },
+  totalArrears: { nl: 'totaal aan achterstanden', en: 'total arrears' },
+  arrears: { nl: 'de achterstanden', en: 'the arrears' },
+  inDebtCounselling: { nl: 'of u in de schuldhulpverlening zit', en: 'whether you are in debt counselling' },
+  tenant: { nl: 'of u huurder bent', en: 'whether you are a tenant' },
+  rentArrears: { nl: 'huurachterstand', en: 'rent arrears' },
+  evictionRisk: { nl: 'risico op huisuitzetting', en: 'risk of eviction' },
+  arrearsMonths: { nl: 'aantal maanden achterstand', en: 'months in arrears' },
+  nuisanceReports: { nl: 'meldingen van overlast', en: 'nuisance reports' },
+  enrolled: { nl: 'of er een inschrijving is', en: 'whether enrolled' },
+  truancyReports: { nl: 'meldingen van verzuim', en: 'truancy reports' },
+  school: { nl: 'welke school', en: 'which school' },
+  attendanceRate: { nl: 'aanwezigheid', en: 'attendance' },
+  careInvolved: { nl: 'of u zorg krijgt', en: 'whether you receive care' },
+  careType: { nl: 'soort zorg', en: 'type of care' },
+  riskIndication: { nl: 'inschatting van risico', en: 'risk indication' },
+  diagnosisSummary: { nl: 'samenvatting van de diagnose', en: 'summary of the diagnosis' },
+  treatmentSummary: { nl: 'samenvatting van de behandeling', en: 'summary of the treatment' },
+  policeContacts: { nl: 'contacten met de politie', en: 'police contacts' },
+  probationSupervision: { nl: 'reclasseringstoezicht', en: 'probation supervision' },
+  recentIncidents: { nl: 'recente incidenten', en: 'recent incidents' },
+  convictions: { nl: 'veroordelingen', en: 'convictions' },
+  riskAssessment: { nl: 'risicotaxatie', en: 'risk assessment' },
+  domesticViolenceReports: { nl: 'meldingen van huiselijk geweld', en: 'domestic violence reports' }
+}
+
+const PURPOSE: Record<string, Text> = {
+  onderzoek: { nl: 'onderzoek of een gecoördineerde aanpak voor u nodig is', en: 'investigating whether you need a coordinated approach' },
+  casusoverleg: { nl: 'overleg tussen de betrokken organisaties over de hulp aan u', en: 'a case conference of the organisations helping you' },
+  coordinatie: { nl: 'het afstemmen van de hulp aan u', en: 'coordinating the help you get' }
+}
+
+const PARTY_TYPE: Record<string, Text> = {
+  gemeente: { nl: 'gemeente', en: 'municipality' },
+  zorgaanbieder: { nl: 'zorgaanbieder', en: 'care provider' },
+  huisarts: { nl: 'huisarts', en: 'general practitioner' },
+  ggd: { nl: 'GGD', en: 'public health service (GGD)' },
+  'veilig-thuis': { nl: 'Veilig Thuis', en: 'Veilig Thuis (domestic violence and child abuse centre)' },
+  jeugdhulpaanbieder: { nl: 'jeugdhulpaanbieder', en: 'youth care provider' },
+  woningcorporatie: { nl: 'woningcorporatie', en: 'housing association' },
+  energieleverancier: { nl: 'energieleverancier', en: 'energy supplier' },
+  zorgverzekeraar: { nl: 'zorgverzekeraar', en: 'health insurer' },
+  school: { nl: 'school', en: 'school' },
+  uwv: { nl: 'UWV', en: 'UWV (employee insurance agency)' },
+  schuldhulpverlening: { nl: 'schuldhulpverlening', en: 'debt counselling service' },
+  politie: { nl: 'politie', en: 'police' },
+  reclassering: { nl: 'reclassering', en: 'probation service' },
+  toezichthouder: { nl: 'toezichthouder', en: 'supervisory authority' }
+}
+
+// Why a request was refused by the rules (SPEC section 5), for a resident.
+const REASON: Record<string, Text> = {
+  REQUESTER_NOT_REGISTERED: { nl: 'de vragende organisatie mag niet meedoen', en: 'the asking organisation is not allowed to take part' },
+  PROVIDER_NOT_REGISTERED: { nl: 'de gevraagde organisatie mag niet meedoen', en: 'the organisation asked is not allowed to take part' },
+  CASE_NOT_FOUND: { nl: 'er was geen aanpak (zaak) voor u', en: 'there was no coordinated approach (case) for you' },
+  CASE_CLOSED: { nl: 'uw aanpak was al afgesloten', en: 'your coordinated approach was already closed' },
+  SUBJECT_NOT_IN_CASE: { nl: 'u hoort niet bij deze aanpak', en: 'you are not part of this coordinated approach' },
+  PURPOSE_NOT_IN_PHASE: { nl: 'het doel paste niet bij de fase van de aanpak', en: 'the purpose did not fit the stage of the approach' },
+  ROLE_NOT_PERMITTED: { nl: 'de vrager had niet de juiste rol', en: 'the person asking did not have the right role' },
+  PROVIDER_NOT_PARTICIPANT: { nl: 'de gevraagde organisatie is niet betrokken bij uw aanpak', en: 'the organisation asked is not involved in your approach' },
+  CATEGORY_NOT_SUPPLIED: { nl: 'de organisatie levert dit soort gegevens niet', en: 'the organisation does not supply this kind of data' },
+  OUTSIDE_CLIENT_SCOPE: { nl: 'u had hiervoor geen toestemming gegeven in uw keuze wie mag meedoen', en: 'it was outside what you agreed to' },
+  CATEGORY_NOT_PERMITTED: { nl: 'deze gegevens mogen niet naar deze organisatie', en: 'this data may not go to this organisation' },
+  NECESSITY_NOT_STATED: { nl: 'er was niet uitgelegd waarom het nodig was', en: 'it was not explained why it was needed' },
+  FIELD_UNKNOWN: { nl: 'er werd iets gevraagd dat niet bestaat', en: 'something was asked that does not exist' },
+  FIELD_NOT_NECESSARY: { nl: 'er werd meer gevraagd dan nodig', en: 'more was asked than needed' },
+  OBJECTION_PENDING: { nl: 'u heeft bezwaar gemaakt en dat loopt nog', en: 'you objected and the objection is pending' },
+  OBJECTION_UPHELD: { nl: 'uw bezwaar is toegewezen', en: 'your objection was upheld' }
+}
+
+const T = {
+  permit: { nl: 'gedeeld', en: 'shared' },
+  refused: { nl: 'niet gedeeld: de organisatie weigerde (bijvoorbeeld vanwege het medisch beroepsgeheim)', en: 'not shared: the organisation refused (for example because of medical confidentiality)' },
+  deny: { nl: 'niet gedeeld: het verzoek mocht niet volgens de regels', en: 'not shared: the rules did not allow the request' },
+  unknownParty: { nl: 'een onbekende organisatie', en: 'an unknown organisation' },
+  noBasis: { nl: 'niet vastgelegd', en: 'not recorded' }
+} satisfies Record<string, Text>
+
+export interface ReportEntry {
+  eventId: string
+  leafIndex: number | null
+  time: string
+  outcome: 'permit' | 'refused' | 'deny'
+  requester: { org: string | null, name: string, partyType: string | null }
+  provider: { org: string | null, name: string, partyType: string | null }
+  category: string | null
+  categoryText: string
+  fields: string[]
+  fieldsText: string[]
+  purpose: string | null
+  purposeText: string
+  legalBasis: string | null
+  reasons: string[]
+  /** The whole entry as one sentence. */
+  text: string
+}
+
+export interface SubjectReport {
+  language: Language
+  generatedAt: string
+  summary: string
+  disclosures: ReportEntry[]
+  refusals: ReportEntry[]
+}
+
+/** May this caller see the report of the person with pseudonym `subjectRef`? */
+export async function mayReport (pool: Pool, principal: Principal, scope: Scope, subjectRef: string): Promise<boolean> {
+  if (seesAll(scope)) return true
+  if (scope.partyType !== 'gemeente' || !principal.roles.some((r) => r === 'college' || r === 'coordinator')) return false
+  const { rowCount } = await pool.query(
+    `SELECT 1 FROM audit_events e JOIN case_owners c ON c.case_id = e.case_id
+     WHERE e.subject_ref = $1 AND c.org = $2 LIMIT 1`, [subjectRef, scope.org])
+  return (rowCount ?? 0) > 0
+}
+
+interface Row {
+  event: {
+    eventId: string, time: string, outcome: ReportEntry['outcome'], actor: { org: string | null, partyType: string | null }
+    provider: string | null, category: string | null, purpose: string | null, legalBasis: string | null
+    fieldsRequested: string[], fieldsReleased: string[], reasons: string[]
+  }
+  leaf_index: string | null
+}
+
+export async function subjectReport (pool: Pool, register: PartyRegisterIndex, subjectRef: string, language: Language, now: Date): Promise<SubjectReport> {
+  // Content of purged events is gone (subject_ref too): the report covers the retention period.
+  const { rows } = await pool.query<Row>(
+    `SELECT e.event, e.leaf_index FROM audit_events e
+     WHERE e.subject_ref = $1 AND e.event IS NOT NULL
+       AND e.event_type IN ('data-request.decision', 'involvement-check.decision') AND e.outcome IN ('permit', 'refused', 'deny')
+     ORDER BY e.time, e.seq`, [subjectRef])
+  const when = new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Amsterdam' })
+  const party = (org: string | null) => {
+    const p = org ? register.get(org) : undefined
+    return { org, name: p?.name ?? T.unknownParty[language], partyType: p?.partyType ?? null }
+  }
+  const entries = rows.map(({ event: e, leaf_index: leafIndex }): ReportEntry => {
+    const requester = party(e.actor.org)
+    const provider = party(e.provider)
+    const fields = e.outcome === 'permit' ? e.fieldsReleased : e.fieldsRequested
+    const fieldsText = fields.map((f) => FIELD[f]?.[language] ?? f)
+    const categoryText = (e.category ? CATEGORY[e.category]?.[language] : undefined) ?? e.category ?? ''
+    const purposeText = (e.purpose ? PURPOSE[e.purpose]?.[language] : undefined) ?? e.purpose ?? ''
+    const typeOf = (p: { partyType: string | null }) => (p.partyType ? ` (${PARTY_TYPE[p.partyType]?.[language] ?? p.partyType})` : '')
+    const reasonsText = e.reasons.map((r) => REASON[r]?.[language] ?? r)
+    const date = when.format(new Date(e.time))
+    const basis = e.legalBasis ?? T.noBasis[language]
+    const text = language === 'nl'
+      ? `Op ${date} vroeg ${requester.name}${typeOf(requester)} aan ${provider.name}${typeOf(provider)} gegevens over ${categoryText}` +
+        (fieldsText.length ? ` (${fieldsText.join(', ')})` : '') + `. Resultaat: ${T[e.outcome][language]}` +
+        (reasonsText.length ? ` (${reasonsText.join('; ')})` : '') + `. Doel: ${purposeText}. Wettelijke grondslag: ${basis}.`
+      : `On ${date}, ${requester.name}${typeOf(requester)} asked ${provider.name}${typeOf(provider)} for data about ${categoryText}` +
+        (fieldsText.length ? ` (${fieldsText.join(', ')})` : '') + `. Result: ${T[e.outcome][language]}` +
+        (reasonsText.length ? ` (${reasonsText.join('; ')})` : '') + `. Purpose: ${purposeText}. Legal basis: ${basis}.`
+    return {
+      eventId: e.eventId, leafIndex: leafIndex === null ? null : Number(leafIndex), time: e.time, outcome: e.outcome,
+      requester, provider, category: e.category, categoryText, fields, fieldsText, purpose: e.purpose, purposeText,
+      legalBasis: e.legalBasis, reasons: e.reasons, text
+    }
+  })
+  const disclosures = entries.filter((e) => e.outcome === 'permit')
+  const refusals = entries.filter((e) => e.outcome !== 'permit')
+  const summary = language === 'nl'
+    ? `Gegevens over u zijn ${disclosures.length} keer gedeeld. ${refusals.length} keer is om gegevens gevraagd zonder dat ze zijn gedeeld.`
+    : `Data about you was shared ${disclosures.length} time(s). ${refusals.length} request(s) for your data did not lead to sharing.`
+  return { language, generatedAt: now.toISOString(), summary, disclosures, refusals }
+}
