@@ -40,6 +40,7 @@ function startService (name: keyof typeof ports, entry: string, env: Record<stri
     env: { ...process.env, ...env, PORT: String(ports[name]), WAMS_ROOT: root },
     stdio: ['ignore', 'pipe', 'pipe']
   })
+  log(`${name} starting (pid ${proc.pid})`)
   prefixLines(name, proc.stdout)
   prefixLines(name, proc.stderr)
   proc.on('exit', (code, signal) => {

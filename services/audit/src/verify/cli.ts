@@ -1,0 +1,82 @@
+// `wams verify --export file.jsonl --checkpoint note.txt --key <verifierKey> [--previous note.txt]`:
+// the supervisor's offline check of an export against a signed checkpoint. Progress goes to
+// stderr, the verdict to stdout; the exit code is 0 only when everything verified.
+import { createReadStream, existsSync, readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { readLines } from './lines.ts'
+import { verifyExport, type VerifyResult } from './verify-export.ts'
+
+const USAGE = 'usage: wams verify --export <file.jsonl> --checkpoint <note.txt> --key <verifierKey | file> [--previous <note.txt>] [--json]'
+
+export interface VerifyIo {
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream & { isTTY?: boolean }
+}
+
+/** Runs the verifier; resolves to the exit code (0 verified, 1 verification failed, 2 usage or input error). */
+export async function runVerify (argv: string[], io: VerifyIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let values: { export?: string, checkpoint?: string, key?: string, previous?: string, json?: boolean, help?: boolean }
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        export: { type: 'string' }, checkpoint: { type: 'string' }, key: { type: 'string' }, previous: { type: 'string' },
+        json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+      },
+      strict: true
+    }).values
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n${USAGE}\n`)
+    return 2
+  }
+  if (values.help) { io.stdout.write(`${USAGE}\n`); return 0 }
+  if (!values.export || !values.checkpoint || !values.key) {
+    io.stderr.write(`${USAGE}\n`)
+    return 2
+  }
+  let checkpointNote: string
+  let previousCheckpointNote: string | undefined
+  let verifierKey = values.key
+  try {
+    checkpointNote = readFileSync(values.checkpoint, 'utf8')
+    if (values.previous) previousCheckpointNote = readFileSync(values.previous, 'utf8')
+    // A key is `name+hash+base64`; anything else is taken as a file holding it.
+    if (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(verifierKey) && existsSync(verifierKey)) verifierKey = readFileSync(verifierKey, 'utf8').trim()
+    if (!existsSync(values.export)) throw new Error(`no such file: ${values.export}`)
+  } catch (err) {
+    io.stderr.write(`wams verify: ${(err as Error).message}\n`)
+    return 2
+  }
+
+  const started = Date.now()
+  let lastReport = 0
+  const tty = io.stderr.isTTY === true
+  const result = await verifyExport({
+    exportLines: readLines(createReadStream(values.export)),
+    checkpointNote,
+    verifierKey,
+    previousCheckpointNote,
+    progressEvery: 50_000,
+    onProgress: ({ leaves, treeSize }) => {
+      const now = Date.now()
+      if (now - lastReport < 500 && leaves < treeSize) return
+      lastReport = now
+      const pct = treeSize === 0 ? 100 : Math.floor((leaves / treeSize) * 100)
+      io.stderr.write(`${tty ? '\r' : ''}wams verify: ${leaves}/${treeSize} leaves (${pct}%)${tty ? '' : '\n'}`)
+    }
+  })
+  if (tty) io.stderr.write('\n')
+  io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : summary(result, Date.now() - started))
+  return result.ok ? 0 : 1
+}
+
+function summary (r: VerifyResult, ms: number): string {
+  if (r.ok) {
+    return `OK: ${r.leavesChecked} leaves of log "${r.origin}" verified against the signed checkpoint (root ${r.rootHash})` +
+      (r.previousTreeSize !== null ? `; consistent with the previous checkpoint of ${r.previousTreeSize} leaves` : '') +
+      (r.purgedLeaves > 0 ? `; ${r.purgedLeaves} purged leaves checked by their hash` : '') + ` [${ms} ms]\n`
+  }
+  const lines = r.errors.map((e) => `  ${e.leafIndex === null ? 'log' : `leaf ${e.leafIndex}`}: ${e.problem}${e.eventId ? ` (event ${e.eventId})` : ''}: ${e.detail}`)
+  const more = r.errorCount > r.errors.length ? `\n  … and ${r.errorCount - r.errors.length} more` : ''
+  return `FAILED: ${r.errorCount} problem(s) in the export of log "${r.origin ?? '?'}" (checkpoint of ${r.treeSize} leaves)\n${lines.join('\n')}${more}\n`
+}

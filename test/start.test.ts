@@ -1,0 +1,48 @@
+// `npm start` brings up the whole system, every readiness endpoint answers, and Ctrl-C (SIGINT to
+// the process group, as a terminal sends it) stops everything it started: no process is left.
+import t from 'tap'
+import { spawn } from 'node:child_process'
+
+const ports = { GATEWAY_PORT: 18080, CONSENT_LEDGER_PORT: 18081, AUDIT_PORT: 18082, DEMO_PARTNERS_PORT: 18090 }
+
+function alive (pid: number): boolean {
+  try { process.kill(pid, 0); return true } catch { return false }
+}
+
+t.test('npm start: all ready, then SIGINT leaves no process behind', { timeout: 300000 }, async (t) => {
+  const env: Record<string, string | undefined> = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), LOG_LEVEL: 'warn' }
+  delete env.KAFKA_BROKERS // exercise the real path: the start script finds or starts the broker itself
+  const started = Date.now()
+  const proc = spawn('npm', ['start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  proc.stdout.on('data', (c: Buffer) => { output += c.toString() })
+  proc.stderr.on('data', (c: Buffer) => { output += c.toString() })
+  t.teardown(() => { if (proc.exitCode === null) try { process.kill(-proc.pid!, 'SIGKILL') } catch {} })
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in time:\n${output.slice(-3000)}`)), 240000)
+    const poll = setInterval(() => {
+      if (output.includes('all ready in')) { clearInterval(poll); clearTimeout(timer); resolve() }
+      if (proc.exitCode !== null) { clearInterval(poll); clearTimeout(timer); reject(new Error(`npm start exited:\n${output.slice(-3000)}`)) }
+    }, 200)
+  })
+  t.comment(`all ready after ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  for (const port of Object.values(ports)) {
+    const res = await fetch(`http://127.0.0.1:${port}/health/ready`)
+    t.equal(res.status, 200, `ready on ${port}`)
+  }
+  const parties = await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}/v1/parties`)
+  t.equal(parties.status, 200, 'the gateway serves the register')
+  t.match(output, /npx wams token/, 'prints how to get a token')
+
+  const pids = [...output.matchAll(/starting \(pid (\d+)\)/g)].map((m) => Number(m[1]))
+  t.equal(pids.length, 4, 'four service processes were started')
+  process.kill(-proc.pid!, 'SIGINT')
+  const code = await new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)))
+  t.equal(code, 0, 'exits cleanly')
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  t.same(pids.filter(alive), [], 'no service process is left')
+  for (const port of Object.values(ports)) {
+    await t.rejects(fetch(`http://127.0.0.1:${port}/health/live`), undefined, `nothing listens on ${port}`)
+  }
+})
