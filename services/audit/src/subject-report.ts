@@ -1,10 +1,11 @@
 // The data-subject access report (inzage, GDPR art. 15): every disclosure about one person, and
 // every request for their data that was refused, in words a resident understands: who asked,
 // who answered, when, which kind of data and which items, why, and on what legal basis.
-// Access: the supervisor, or the municipality that owns a case of the person (the resident's
-// own request goes through that municipality's portal, which authenticates the resident).
+// Access: the supervisor (everything), or the college or coordinator of a municipality that owns
+// a case of the person (what that municipality may see: its cases, its own requests). A resident's
+// own request goes through that municipality's portal, which authenticates the resident.
 import type { Pool, PartyRegisterIndex, Principal } from '@wams/platform'
-import { seesAll, type Scope } from './scope.ts'
+import { scopePredicate, seesAll, type Scope } from './scope.ts'
 
 export type Language = 'nl' | 'en'
 
@@ -135,6 +136,8 @@ export interface ReportEntry {
   purposeText: string
   legalBasis: string | null
   reasons: string[]
+  /** The provider's own reason when it refused. */
+  providerReason: string | null
   /** The whole entry as one sentence. */
   text: string
 }
@@ -161,18 +164,22 @@ interface Row {
   event: {
     eventId: string, time: string, outcome: ReportEntry['outcome'], actor: { org: string | null, partyType: string | null }
     provider: string | null, category: string | null, purpose: string | null, legalBasis: string | null
-    fieldsRequested: string[], fieldsReleased: string[], reasons: string[]
+    fieldsRequested: string[], fieldsReleased: string[], reasons: string[], detail?: { reason?: unknown }
   }
   leaf_index: string | null
 }
 
-export async function subjectReport (pool: Pool, register: PartyRegisterIndex, subjectRef: string, language: Language, now: Date): Promise<SubjectReport> {
+export async function subjectReport (pool: Pool, options: {
+  register: PartyRegisterIndex, scope: Scope, subjectRef: string, language: Language, now: Date
+}): Promise<SubjectReport> {
+  const { register, language } = options
   // Content of purged events is gone (subject_ref too): the report covers the retention period.
+  const params: unknown[] = [options.subjectRef]
   const { rows } = await pool.query<Row>(
     `SELECT e.event, e.leaf_index FROM audit_events e
-     WHERE e.subject_ref = $1 AND e.event IS NOT NULL
+     WHERE e.subject_ref = $1 AND e.event IS NOT NULL AND ${scopePredicate(options.scope, params)}
        AND e.event_type IN ('data-request.decision', 'involvement-check.decision') AND e.outcome IN ('permit', 'refused', 'deny')
-     ORDER BY e.time, e.seq`, [subjectRef])
+     ORDER BY e.time, e.seq`, params)
   const when = new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Amsterdam' })
   const party = (org: string | null) => {
     const p = org ? register.get(org) : undefined
@@ -189,17 +196,17 @@ export async function subjectReport (pool: Pool, register: PartyRegisterIndex, s
     const reasonsText = e.reasons.map((r) => REASON[r]?.[language] ?? r)
     const date = when.format(new Date(e.time))
     const basis = e.legalBasis ?? T.noBasis[language]
+    const providerReason = e.outcome === 'refused' && typeof e.detail?.reason === 'string' ? e.detail.reason : null
+    const why = reasonsText.length ? ` (${reasonsText.join('; ')})` : providerReason ? ` (${providerReason})` : ''
     const text = language === 'nl'
       ? `Op ${date} vroeg ${requester.name}${typeOf(requester)} aan ${provider.name}${typeOf(provider)} gegevens over ${categoryText}` +
-        (fieldsText.length ? ` (${fieldsText.join(', ')})` : '') + `. Resultaat: ${T[e.outcome][language]}` +
-        (reasonsText.length ? ` (${reasonsText.join('; ')})` : '') + `. Doel: ${purposeText}. Wettelijke grondslag: ${basis}.`
+        (fieldsText.length ? ` (${fieldsText.join(', ')})` : '') + `. Resultaat: ${T[e.outcome][language]}${why}. Doel: ${purposeText}. Wettelijke grondslag: ${basis}.`
       : `On ${date}, ${requester.name}${typeOf(requester)} asked ${provider.name}${typeOf(provider)} for data about ${categoryText}` +
-        (fieldsText.length ? ` (${fieldsText.join(', ')})` : '') + `. Result: ${T[e.outcome][language]}` +
-        (reasonsText.length ? ` (${reasonsText.join('; ')})` : '') + `. Purpose: ${purposeText}. Legal basis: ${basis}.`
+        (fieldsText.length ? ` (${fieldsText.join(', ')})` : '') + `. Result: ${T[e.outcome][language]}${why}. Purpose: ${purposeText}. Legal basis: ${basis}.`
     return {
       eventId: e.eventId, leafIndex: leafIndex === null ? null : Number(leafIndex), time: e.time, outcome: e.outcome,
       requester, provider, category: e.category, categoryText, fields, fieldsText, purpose: e.purpose, purposeText,
-      legalBasis: e.legalBasis, reasons: e.reasons, text
+      legalBasis: e.legalBasis, reasons: e.reasons, providerReason, text
     }
   })
   const disclosures = entries.filter((e) => e.outcome === 'permit')
@@ -207,5 +214,5 @@ export async function subjectReport (pool: Pool, register: PartyRegisterIndex, s
   const summary = language === 'nl'
     ? `Gegevens over u zijn ${disclosures.length} keer gedeeld. ${refusals.length} keer is om gegevens gevraagd zonder dat ze zijn gedeeld.`
     : `Data about you was shared ${disclosures.length} time(s). ${refusals.length} request(s) for your data did not lead to sharing.`
-  return { language, generatedAt: now.toISOString(), summary, disclosures, refusals }
+  return { language, generatedAt: options.now.toISOString(), summary, disclosures, refusals }
 }

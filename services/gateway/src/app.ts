@@ -1,32 +1,66 @@
-// Builds the gateway: its runtime (PostgreSQL, Kafka, outbox), the common service shell, and routes.
-import pino from 'pino'
+// Builds the gateway: its runtime (PostgreSQL, Kafka, outbox), the common service shell, and then,
+// like the fastify demo app, the external plugins (authentication, rate limit), the app plugins
+// (register and policy, clients of the ledger and the partners) and the routes.
+import { readFileSync } from 'node:fs'
+import pino, { type Logger } from 'pino'
 import type { FastifyInstance } from 'fastify'
-import {
-  authenticationPlugin, auditAuthenticationFailure, createService, loggerOptions, runtimeReadiness, startRuntime
-} from '@wams/platform'
+import { createService, loggerOptions, runtimeReadiness, startRuntime } from '@wams/platform'
 import type { Config } from './config.ts'
+import registerPlugin from './plugins/app/register.ts'
+import clientsPlugin from './plugins/app/clients.ts'
+import authenticationPlugin from './plugins/external/authentication.ts'
+import rateLimitPlugin from './plugins/external/rate-limit.ts'
+import routes from './routes/index.ts'
 
 const MIGRATIONS = new URL('../migrations', import.meta.url).pathname
 export const API_VERSION = '1.0.0'
 
-export async function buildApp (config: Config): Promise<FastifyInstance> {
-  const logger = pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
+export interface BuildOptions {
+  /** A pino instance to log with (tests capture the output to prove no BSN is logged). */
+  logger?: Logger
+}
+
+/** HTTPS when a certificate is configured; with MTLS_REQUIRED a client certificate from TLS_CA_FILE is required. */
+function httpsOptions (config: Config): Record<string, unknown> | undefined {
+  if (!config.TLS_CERT_FILE || !config.TLS_KEY_FILE) return undefined
+  return {
+    cert: readFileSync(config.TLS_CERT_FILE),
+    key: readFileSync(config.TLS_KEY_FILE),
+    ...(config.TLS_CA_FILE ? { ca: readFileSync(config.TLS_CA_FILE) } : {}),
+    minVersion: 'TLSv1.2',
+    requestCert: config.MTLS_REQUIRED,
+    rejectUnauthorized: config.MTLS_REQUIRED
+  }
+}
+
+export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
+  const https = httpsOptions(config)
   const runtime = await startRuntime({ config, migrations: MIGRATIONS, logger })
-  const app = await createService({
-    name: config.SERVICE_NAME,
-    title: 'Wams gateway',
-    description: 'Every data request between a municipality and its partners passes here: authentication, the eleven rules of the Wams, proxy to the partner system, minimisation, audit.',
-    apiVersion: API_VERSION,
-    logLevel: config.LOG_LEVEL,
-    bodyLimit: config.BODY_LIMIT,
-    loggerInstance: logger,
-    readiness: runtimeReadiness(runtime)
-  })
+  let app: FastifyInstance
+  try {
+    app = await createService({
+      name: config.SERVICE_NAME,
+      title: 'Wams gateway',
+      description: 'Every data request between a municipality and its partners passes here: authentication, the eleven rules of the Wams, proxy to the partner system, minimisation, audit.',
+      apiVersion: API_VERSION,
+      logLevel: config.LOG_LEVEL,
+      bodyLimit: config.BODY_LIMIT,
+      loggerInstance: logger,
+      readiness: runtimeReadiness(runtime),
+      ...(https ? { https } : {})
+    })
+  } catch (err) {
+    await runtime.close()
+    throw err
+  }
+  // Runs last: the clients' onClose hooks (registered later) run first, then the runtime closes.
   app.addHook('onClose', async () => { await runtime.close() })
-  await app.register(authenticationPlugin, {
-    issuers: runtime.issuers,
-    audience: config.JWT_AUDIENCE,
-    onFailure: auditAuthenticationFailure(runtime.pool, 'gateway')
-  })
+
+  await app.register(registerPlugin, { ...(config.REGISTER_FILE ? { registerFile: config.REGISTER_FILE } : {}) })
+  await app.register(authenticationPlugin, { config, runtime })
+  await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE })
+  await app.register(clientsPlugin, { config, runtime })
+  await app.register(routes)
   return app
 }

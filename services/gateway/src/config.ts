@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts'
-import { baseConfigSchema, loadConfig } from '@wams/platform'
+import { baseConfigSchema, ConfigError, loadConfig } from '@wams/platform'
 
 export const configSchema = {
   type: 'object',
@@ -9,20 +9,34 @@ export const configSchema = {
     SERVICE_NAME: { type: 'string', default: 'gateway', description: 'Name of the service in logs and audit events' },
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port' },
     REGISTER_FILE: { type: 'string', description: 'Party register JSON (default: schemas/party-register.json)' },
-    CONSENT_LEDGER_URL: { type: 'string', default: 'http://127.0.0.1:8081', description: 'Base URL of the consent ledger' },
-    PARTNER_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 5000, description: 'Response timeout per partner call' },
+    CONSENT_LEDGER_URL: { type: 'string', default: 'http://127.0.0.1:8081', pattern: '^https?://', description: 'Base URL of the consent ledger' },
+    LEDGER_TIMEOUT_MS: { type: 'integer', minimum: 50, default: 2000, description: 'Connect and response timeout of a case-state read from the consent ledger' },
+    LEDGER_CONNECTIONS: { type: 'integer', minimum: 1, default: 64, description: 'Keep-alive connections to the consent ledger per instance' },
+    PARTNER_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 5000, description: 'Response timeout per partner call (also per party in the involvement check)' },
     PARTNER_CONNECT_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 2000, description: 'Connect timeout per partner' },
-    RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 1, default: 6000, description: 'Requests per organisation per minute' },
-    GATEWAY_SIGNING_KEY_FILE: { type: 'string', 'x-production-required': true, description: 'Ed25519 private key (PEM) for tokens to partners; dev default under .data/' },
+    PARTNER_CONNECTIONS: { type: 'integer', minimum: 1, default: 64, description: 'Keep-alive connections per partner origin per instance' },
+    PARTNER_CA_FILE: { type: 'string', description: 'Extra CA bundle (PEM) to verify partner systems\' TLS certificates; verification itself is always on' },
+    PARTNER_RESPONSE_LIMIT: { type: 'integer', minimum: 1024, default: 1048576, description: 'Largest partner response body in bytes' },
+    BREAKER_ERROR_PERCENT: { type: 'integer', minimum: 1, maximum: 100, default: 50, description: 'Circuit breaker per partner: failure percentage that opens it' },
+    BREAKER_VOLUME: { type: 'integer', minimum: 1, default: 10, description: 'Circuit breaker: calls in the rolling window before it may open' },
+    BREAKER_RESET_MS: { type: 'integer', minimum: 100, default: 10000, description: 'Circuit breaker: how long it stays open before one trial call' },
+    RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 1, default: 6000, description: 'Requests per organisation per minute (per instance)' },
+    GATEWAY_OIN: { type: 'string', pattern: '^[0-9]{20}$', default: '00000099000000009000', description: 'The gateway\'s own OIN: org of the tokens it signs' },
+    GATEWAY_ISSUER: { type: 'string', minLength: 1, description: 'iss of the tokens the gateway signs (the consent ledger and partners trust it); default: the dev issuer\'s in development, urn:wams:gateway:<GATEWAY_OIN> with GATEWAY_SIGNING_KEY_FILE' },
+    GATEWAY_SIGNING_KEY_FILE: { type: 'string', 'x-production-required': true, description: 'Ed25519 private key (PEM) for tokens to the consent ledger and partners; dev default: the dev issuer key under .data/' },
     TLS_CERT_FILE: { type: 'string', description: 'Server certificate (PEM); enables HTTPS' },
     TLS_KEY_FILE: { type: 'string', description: 'Server private key (PEM)' },
     TLS_CA_FILE: { type: 'string', description: 'CA bundle for client certificates; with MTLS_REQUIRED' },
-    MTLS_REQUIRED: { type: 'boolean', default: false, description: 'Require a client certificate whose OIN equals the token org' }
+    MTLS_REQUIRED: { type: 'boolean', default: false, description: 'Require a client certificate whose OIN (subject serialNumber) equals the token org' }
   }
 } as const
 
 export type Config = FromSchema<typeof configSchema>
 
 export function readConfig (env: Record<string, string | undefined> = process.env): Config {
-  return loadConfig<Config>(configSchema, env)
+  const config = loadConfig<Config>(configSchema, env)
+  // Combinations a schema cannot express: HTTPS needs both halves, mTLS needs HTTPS and a CA.
+  if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together')
+  if (config.MTLS_REQUIRED && !(config.TLS_CERT_FILE && config.TLS_CA_FILE)) throw new ConfigError('MTLS_REQUIRED needs TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE')
+  return config
 }

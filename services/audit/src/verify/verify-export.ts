@@ -72,7 +72,15 @@ const B64_HASH = 44
 const TIME_STEP_BACK_MS = 5 * 60 * 1000
 const FLUSH = 1024
 
-interface Leaf { leafIndex: number, statedHash: Buffer | null, eventText: string | null, event: unknown, parsed: boolean }
+interface Leaf {
+  leafIndex: number
+  statedHash: Buffer | null
+  /** The event's JSON text as it stands in the line (fast path), else null. */
+  eventText: string | null
+  /** The parsed event (null: purged); undefined when only its text was read. */
+  event: unknown
+  parsed: boolean
+}
 
 /** Reads one export line; the fast path takes our own exporter's layout without a JSON parse. */
 function readLine (line: string): Leaf | string {
@@ -86,7 +94,7 @@ function readLine (line: string): Leaf | string {
       const eventText = line.slice(eventAt, -1)
       const statedHash = Buffer.from(line.slice(hashAt, hashAt + B64_HASH), 'base64')
       if (statedHash.length === 32 && (eventText === 'null' || eventText.startsWith('{'))) {
-        return { leafIndex: Number(idx), statedHash, eventText: eventText === 'null' ? null : eventText, event: undefined, parsed: false }
+        return { leafIndex: Number(idx), statedHash, eventText: eventText === 'null' ? null : eventText, event: eventText === 'null' ? null : undefined, parsed: false }
       }
     }
   }

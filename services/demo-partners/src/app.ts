@@ -1,0 +1,50 @@
+// Builds the demo partner systems: one Fastify service that serves every party of the register
+// under /partners/<oin>, with the synthetic residents of SPEC section 6 and configurable faults.
+// No database, no Kafka: a partner system is the far side of the gateway, not part of the exchange.
+import { readFileSync } from 'node:fs'
+import type { FastifyInstance } from 'fastify'
+import { createService, DEFAULT_REGISTER_FILE, devIssuer, loadPartyRegister } from '@wams/platform'
+import type { Config } from './config.ts'
+import { checkDemoData } from './contract.ts'
+import dataRequestRoutes from './data-requests.ts'
+import { checkFaults, parseFaults, type PartnerFaults } from './faults.ts'
+import { createGatewayTokenVerifier } from './gateway-token.ts'
+
+export const API_VERSION = '1.0.0'
+
+export interface BuildOptions {
+  /** Faults per partner OIN; replaces DEMO_FAULTS (tests pass them directly). */
+  faults?: PartnerFaults
+  /** A pino instance to log with (tests capture the lines); default: the platform's logger. */
+  loggerInstance?: unknown
+}
+
+export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  // Everything that can be wrong is found before listening: the register, the data, the key, the faults.
+  const register = loadPartyRegister(config.REGISTER_FILE ?? DEFAULT_REGISTER_FILE)
+  checkDemoData(register)
+  const faults = options.faults === undefined ? parseFaults(config.DEMO_FAULTS) : checkFaults(options.faults)
+  const publicKeyPem = config.GATEWAY_PUBLIC_KEY_FILE === undefined
+    ? devIssuer(config.DATA_DIR).publicKeyPem // refuses in production
+    : readFileSync(config.GATEWAY_PUBLIC_KEY_FILE, 'utf8')
+  const verifier = createGatewayTokenVerifier({ publicKeyPem, issuer: config.GATEWAY_ISSUER })
+
+  const app = await createService({
+    name: config.SERVICE_NAME,
+    title: 'Wams demo partner systems',
+    description: 'Synthetic partner systems for every party of the register, at /partners/{oin}/wams/v1/data-requests.',
+    apiVersion: API_VERSION,
+    logLevel: config.LOG_LEVEL,
+    bodyLimit: config.BODY_LIMIT,
+    ...(options.loggerInstance === undefined ? {} : { loggerInstance: options.loggerInstance }),
+    // Nothing to depend on: ready as soon as it listens.
+    readiness: { partners: async () => true }
+  })
+  const closing = new AbortController()
+  app.addHook('preClose', async () => { closing.abort() })
+  await app.register(dataRequestRoutes, { register, verifier, faults, closing: closing.signal })
+
+  const faulty = Object.keys(faults)
+  if (faulty.length > 0) app.log.warn({ partners: faulty }, 'demo faults configured')
+  return app
+}

@@ -1,0 +1,190 @@
+// One data request, from the verified token to the answer (SPEC §5 and §6):
+//   pseudonymise the BSN at the edge → the case state from the ledger → decide → on deny: audit,
+//   403 → on permit: call the partner → validate its data against the category schema → release
+//   only the decision's releaseFields → audit → answer.
+// The audit record is committed before any answer leaves; when it cannot be, the answer is 503
+// and nothing is released (SPEC §7, fail closed). The BSN goes nowhere but the partner's body.
+import type { Logger } from 'pino'
+import { recordAudit, type PartyRegisterIndex, type Pool, type Principal, type Pseudonymiser, type TraceContext } from '@wams/platform'
+import { decide, type Decision, type Policy } from './decision/index.ts'
+import { CaseStateUnavailableError, type CaseStateClient } from './case-state-client.ts'
+import type { PartnerAnswer, PartnerClient, PartnerErrorCode } from './partner-client.ts'
+import { validateAndMinimise } from './partner-data.ts'
+import { decisionEvent, maskBsns, type DecisionRecord } from './decision-audit.ts'
+import { denyProblem, outcomeProblem, type DataRequestResult, type Outcome } from './outcomes.ts'
+import { problem } from '@wams/platform'
+
+export interface ExchangeDeps {
+  policy: Policy
+  register: PartyRegisterIndex
+  caseStates: CaseStateClient
+  partners: PartnerClient
+  pool: Pool
+  pseudonymise: Pseudonymiser
+  log: Logger
+}
+
+export interface DataRequestInput {
+  requestId: string
+  trace: TraceContext
+  principal: Principal
+  caseId: string
+  provider: string
+  subject: string
+  category: string
+  purpose: string
+  fields: string[]
+  necessity: string
+}
+
+const PARTNER_ERROR_TEXT: Readonly<Record<PartnerErrorCode, string>> = {
+  PARTNER_TIMEOUT: 'The provider did not answer in time',
+  PARTNER_UNAVAILABLE: 'The provider\'s system could not be reached',
+  PARTNER_CIRCUIT_OPEN: 'The provider\'s system is failing; it is not called for a short while',
+  PARTNER_FAILED: 'The provider\'s system failed',
+  PARTNER_RESPONSE_INVALID: 'The provider\'s answer does not follow the protocol',
+  PARTNER_SCHEMA_VIOLATION: 'The provider\'s answer does not match the category schema; nothing of it is passed on'
+}
+
+/** The outcome of asking a partner under a permit: what is released, what is answered, what is recorded. */
+export interface Exchanged {
+  outcome: Exclude<Outcome, 'deny'>
+  status: number
+  data: Record<string, unknown> | null
+  released: string[]
+  reason: string | null
+  error: PartnerErrorCode | null
+  partnerStatus: number | null
+}
+
+/** Carries out a permit: asks the provider and applies the obligations to its answer. */
+export async function exchange (deps: ExchangeDeps, input: {
+  requestId: string, trace: TraceContext, principal: Principal, partyType: string | null, caseId: string,
+  provider: string, subject: string, category: string, purpose: string, necessity: string, decision: Decision
+}): Promise<Exchanged> {
+  const party = deps.register.active(input.provider)!
+  const answer: PartnerAnswer = await deps.partners.call({
+    provider: { oin: party.oin, baseUrl: party.baseUrl },
+    requestId: input.requestId,
+    trace: input.trace,
+    body: {
+      requestId: input.requestId,
+      // A pseudonym per provider: partners cannot link their requests across providers by case.
+      caseRef: deps.pseudonymise('case', input.caseId, input.provider),
+      subject: input.subject,
+      category: input.category,
+      fields: [...input.decision.releaseFields],
+      purpose: input.purpose,
+      requester: { org: input.principal.org, partyType: input.partyType },
+      necessity: input.necessity,
+      legalBasis: input.decision.legalBasis
+    }
+  })
+  const none = { data: null, released: [], reason: null, error: null }
+  switch (answer.kind) {
+    case 'not-known':
+      return { ...none, outcome: 'not-known', status: 404, partnerStatus: 404 }
+    case 'refused':
+      return { ...none, outcome: 'refused', status: 451, reason: answer.reason, partnerStatus: 451 }
+    case 'error':
+      return { ...none, outcome: 'error', status: answer.status, error: answer.error, partnerStatus: answer.partnerStatus }
+    case 'data': {
+      const minimised = validateAndMinimise(input.category, answer.data, input.decision.releaseFields)
+      if (!minimised.valid) {
+        deps.log.warn({ requestId: input.requestId, provider: input.provider, category: input.category, schemaErrors: minimised.errors }, 'partner answer outside the category schema')
+        return { ...none, outcome: 'error', status: 502, error: 'PARTNER_SCHEMA_VIOLATION', partnerStatus: 200 }
+      }
+      return { ...none, outcome: 'permit', status: 200, data: minimised.data, released: minimised.released, partnerStatus: 200 }
+    }
+  }
+}
+
+export function exchangeDetail (x: Exchanged): Record<string, unknown> {
+  return {
+    decision: 'permit',
+    partnerStatus: x.partnerStatus,
+    ...(x.reason !== null ? { providerReason: maskBsns(x.reason) } : {}),
+    ...(x.error !== null ? { error: x.error } : {})
+  }
+}
+
+/** Writes the audit events; false when they could not be made durable (the caller answers 503). */
+export async function auditDurably (deps: ExchangeDeps, requestId: string, records: DecisionRecord[]): Promise<string[] | null> {
+  try {
+    const events = records.map(decisionEvent)
+    await recordAudit(deps.pool, events)
+    return events.map((e) => e.eventId)
+  } catch (err) {
+    deps.log.error({ requestId, err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'audit record not written; failing closed')
+    return null
+  }
+}
+
+export function auditUnavailable (requestId: string) {
+  return problem(503, 'The audit record could not be written; nothing was released. Try again later.', { code: 'AUDIT_UNAVAILABLE', requestId, outcome: 'error' })
+}
+
+export async function handleDataRequest (deps: ExchangeDeps, input: DataRequestInput): Promise<DataRequestResult> {
+  const { requestId, principal } = input
+  const subjectRef = deps.pseudonymise('bsn', input.subject)
+  const partyType = deps.register.partyType(principal.org)
+  const record = (outcome: Outcome, rest: Partial<DecisionRecord>): DecisionRecord => ({
+    type: 'data-request.decision',
+    requestId,
+    trace: input.trace,
+    principal,
+    partyType,
+    caseId: input.caseId,
+    subjectRef,
+    provider: input.provider,
+    category: input.category,
+    purpose: input.purpose,
+    fieldsRequested: input.fields,
+    fieldsReleased: [],
+    outcome,
+    reasons: [],
+    necessity: input.necessity,
+    legalBasis: null,
+    policyVersion: deps.policy.version,
+    detail: {},
+    ...rest
+  })
+
+  let caseState
+  try {
+    caseState = await deps.caseStates.get(input.caseId, input.trace)
+  } catch (err) {
+    if (!(err instanceof CaseStateUnavailableError)) throw err
+    deps.log.error({ requestId, why: err.why }, 'consent ledger unavailable; failing closed')
+    const ids = await auditDurably(deps, requestId, [record('error', { detail: { error: err.code, why: err.why } })])
+    return { status: 503, problem: outcomeProblem(503, 'error', err.code, err.message, requestId, ids ? { auditEventId: ids[0] } : {}) }
+  }
+
+  const decision = decide({
+    requester: principal, caseState, subjectRef, provider: input.provider, category: input.category,
+    purpose: input.purpose, fields: input.fields, necessity: input.necessity
+  }, deps.policy)
+  const legalBasis = decision.legalBasis
+
+  if (decision.outcome === 'deny') {
+    const ids = await auditDurably(deps, requestId, [record('deny', { reasons: decision.reasons, legalBasis, detail: { decision: 'deny' } })])
+    if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
+    return { status: 403, problem: denyProblem(requestId, decision.reasons, { auditEventId: ids[0] }) }
+  }
+
+  const x = await exchange(deps, { ...input, partyType, decision })
+  const ids = await auditDurably(deps, requestId, [record(x.outcome, { fieldsReleased: x.released, legalBasis, detail: exchangeDetail(x) })])
+  if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
+  const auditEventId = ids[0]!
+
+  switch (x.outcome) {
+    case 'permit':
+      return { status: 200, body: { requestId, outcome: 'permit', data: x.data!, legalBasis, auditEventId } }
+    case 'not-known':
+      return { status: 404, problem: outcomeProblem(404, 'not-known', 'SUBJECT_NOT_KNOWN', 'The provider does not know this person', requestId, { auditEventId }) }
+    case 'refused':
+      return { status: 451, problem: outcomeProblem(451, 'refused', 'PROVIDER_REFUSED', 'The provider refused for weighty reasons', requestId, { reason: x.reason, auditEventId }) }
+    default:
+      return { status: x.status, problem: outcomeProblem(x.status, 'error', x.error!, PARTNER_ERROR_TEXT[x.error!], requestId, { auditEventId }) }
+  }
+}

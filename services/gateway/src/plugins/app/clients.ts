@@ -1,0 +1,59 @@
+// The gateway's connections to the systems behind it: its signing key, the consent ledger (case
+// state) and the partner systems, assembled into what a data request needs (`app.exchange`).
+// Closed with the app, before the runtime's pool and broker.
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Runtime } from '@wams/platform'
+import type { Config } from '../../config.ts'
+import { createGatewaySigner, type GatewaySigner } from '../../signing-key.ts'
+import { createCaseStateClient } from '../../case-state-client.ts'
+import { createPartnerClient, type PartnerClient } from '../../partner-client.ts'
+import type { ExchangeDeps } from '../../data-request.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    signer: GatewaySigner
+    partners: PartnerClient
+    exchange: ExchangeDeps
+  }
+}
+
+export interface ClientsPluginOptions {
+  config: Config
+  runtime: Runtime
+}
+
+async function clientsPlugin (app: FastifyInstance, { config, runtime }: ClientsPluginOptions): Promise<void> {
+  const signer = createGatewaySigner(config)
+  const caseStates = createCaseStateClient({
+    baseUrl: config.CONSENT_LEDGER_URL,
+    timeoutMs: config.LEDGER_TIMEOUT_MS,
+    connections: config.LEDGER_CONNECTIONS,
+    token: () => signer.ledgerToken()
+  })
+  const partners = createPartnerClient({
+    timeoutMs: config.PARTNER_TIMEOUT_MS,
+    connectTimeoutMs: config.PARTNER_CONNECT_TIMEOUT_MS,
+    connections: config.PARTNER_CONNECTIONS,
+    responseLimit: config.PARTNER_RESPONSE_LIMIT,
+    ...(config.PARTNER_CA_FILE ? { caFile: config.PARTNER_CA_FILE } : {}),
+    breaker: { errorPercent: config.BREAKER_ERROR_PERCENT, volume: config.BREAKER_VOLUME, resetMs: config.BREAKER_RESET_MS },
+    token: (provider, requestId) => signer.partnerToken(provider, requestId)
+  })
+  app.decorate('signer', signer)
+  app.decorate('partners', partners)
+  app.decorate('exchange', {
+    policy: app.policy,
+    register: app.partyRegister,
+    caseStates,
+    partners,
+    pool: runtime.pool,
+    pseudonymise: runtime.pseudonymise,
+    log: app.log as ExchangeDeps['log']
+  })
+  app.addHook('onClose', async () => {
+    await Promise.all([caseStates.close(), partners.close()])
+  })
+}
+
+export default fp(clientsPlugin, { name: 'gateway-clients', dependencies: ['gateway-register'] })

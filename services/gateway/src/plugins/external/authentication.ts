@@ -1,0 +1,24 @@
+// Bearer JWTs from the trusted issuers (the platform's plugin: EdDSA/ES256 pinned, iss, aud and exp
+// checked), `org` an active party of the register, and in mTLS mode the certificate's OIN equal to
+// `org`. Every failed attempt becomes an `authentication.failed` audit event.
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { authenticationPlugin, auditAuthenticationFailure, type Runtime } from '@wams/platform'
+import type { Config } from '../../config.ts'
+
+export interface AuthenticationPluginOptions {
+  config: Config
+  runtime: Runtime
+}
+
+async function authentication (app: FastifyInstance, { config, runtime }: AuthenticationPluginOptions): Promise<void> {
+  await app.register(authenticationPlugin, {
+    issuers: runtime.issuers,
+    audience: config.JWT_AUDIENCE,
+    isActiveParty: (org: string) => app.partyRegister.isActive(org),
+    requireCertificateOin: config.MTLS_REQUIRED,
+    onFailure: auditAuthenticationFailure(runtime.pool, 'gateway')
+  })
+}
+
+export default fp(authentication, { name: 'gateway-authentication', dependencies: ['gateway-register'] })

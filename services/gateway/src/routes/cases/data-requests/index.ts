@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify'
+import { sendProblem } from '@wams/platform'
+import { handleDataRequest } from '../../../data-request.ts'
+import { dataRequestSchema, type DataRequestBody } from './schema.ts'
+
+type DataRequest = { Params: { caseId: string }, Body: DataRequestBody }
+
+export default async function dataRequestRoutes (app: FastifyInstance): Promise<void> {
+  app.post<DataRequest>('/v1/cases/:caseId/data-requests', { schema: dataRequestSchema, onRequest: app.authenticate }, async (request, reply) => {
+    const result = await handleDataRequest(app.exchange, {
+      requestId: request.id,
+      trace: request.trace,
+      principal: request.principal,
+      caseId: request.params.caseId,
+      ...request.body
+    })
+    if ('body' in result) return result.body
+    return sendProblem(reply, result.problem)
+  })
+}

@@ -1,0 +1,215 @@
+// Every outcome of SPEC §6 against real partner systems, some of them faulty: permit with only the
+// requested fields (minimisation, also of a partner that sends extra fields), refused 451,
+// not-known 404, timeout 504, answer outside the schema 502, partner failing 502, partner down
+// 502, and the circuit breaker; then the involvement check, in parallel with a timeout per party.
+import t from 'tap'
+import {
+  BSN, NECESSITY, OIN, ask, assertNoBsnLogged, auditEvent, callers, ernstigCase, expectOutcome, expectPermit, hulpvraagCase, openCase, startExchange
+} from './helpers.ts'
+
+const SLOW_TIMEOUT_MS = 1000
+const x = await startExchange(t, 'gw_outcomes', {
+  faults: {
+    [OIN.energie]: { delayMs: 4000 }, // beyond the partner timeout
+    [OIN.zorgverzekeraar]: { invalid: true },
+    [OIN.kredietbank]: { extraFields: true },
+    [OIN.uwv]: { status: 500 },
+    // Slow but in time: for the parallel involvement check.
+    [OIN.ggd]: { delayMs: 300 },
+    [OIN.jeugdhulp]: { delayMs: 450 },
+    [OIN.school]: { delayMs: 350 }
+  },
+  downOins: [OIN.reclassering],
+  env: { PARTNER_TIMEOUT_MS: String(SLOW_TIMEOUT_MS), BREAKER_VOLUME: '3', BREAKER_ERROR_PERCENT: '50', BREAKER_RESET_MS: '60000' }
+})
+const { gateway, ledger, sql } = x
+
+const ernstig = await openCase(ledger, {
+  body: ernstigCase({ subjects: [{ bsn: BSN.client, role: 'client' }, { bsn: BSN.member, role: 'household-member' }, { bsn: BSN.unknown, role: 'household-member' }] })
+})
+const refusedCase = await openCase(ledger, { body: ernstigCase({ subjects: [{ bsn: BSN.refused, role: 'client' }] }) })
+
+t.test('permit: 200 with exactly the requested fields, nothing else the partner sent', async (t) => {
+  // The partner answers with its whole record (and working notes outside the contract).
+  const res = await ask(x.gateway, ernstig, { provider: OIN.zorgaanbieder, category: 'health', fields: ['careInvolved', 'riskIndication'] })
+  const event = await expectPermit(t, sql, res, ['careInvolved', 'riskIndication'])
+  t.match(res.json(), { outcome: 'permit', data: { careInvolved: true }, legalBasis: /AVG art\. 9/ })
+  t.same(event.fieldsRequested, ['careInvolved', 'riskIndication'])
+  t.match(event, { provider: OIN.zorgaanbieder, category: 'health', purpose: 'onderzoek', caseId: ernstig, actor: { org: OIN.gemeente, partyType: 'gemeente', roles: ['college'] } })
+  t.match(event.processingActivity, { id: 'wams.data-request.onderzoek', version: /^[0-9a-f]{12}$/ })
+  t.equal(event.policyVersion!.slice(0, 12), event.processingActivity.version)
+  t.match(event.detail, { decision: 'permit', partnerStatus: 200 })
+  t.equal(event.necessity, NECESSITY)
+
+  const school = await ask(gateway, ernstig, { provider: OIN.school, category: 'education', fields: ['enrolled'], subject: BSN.member })
+  await expectPermit(t, sql, school, ['enrolled'])
+  t.notOk(school.body.includes('Zorgleerling'), 'the school\'s working note is not released')
+})
+
+t.test('minimisation: a partner that sends fields outside the contract — none released, nested ones too', async (t) => {
+  const debts = await ask(gateway, ernstig, { provider: OIN.kredietbank, category: 'debts', fields: ['hasArrears'] })
+  await expectPermit(t, sql, debts, ['hasArrears'])
+  for (const extra of ['internalNote', 'lastModifiedBy', 'bsnControl', 'totalArrears']) t.notOk(debts.body.includes(extra), `${extra} not released`)
+
+  const involvement = await ask(gateway, ernstig, { provider: OIN.kredietbank, category: 'involvement', fields: ['known', 'contactPerson'] })
+  await expectPermit(t, sql, involvement, ['known', 'contactPerson'])
+  const contact = involvement.json().data.contactPerson
+  t.ok(contact.name, 'the requested nested object is there')
+  t.notOk('internalId' in contact, 'an extra key inside a released object is dropped')
+  t.notOk(involvement.body.includes('REC-0042-X'))
+})
+
+t.test('refused 451: medical secrecy at the huisarts, with the provider\'s reason', async (t) => {
+  const res = await ask(gateway, refusedCase, { provider: OIN.huisarts, category: 'health', fields: ['careInvolved'], subject: BSN.refused })
+  const event = await expectOutcome(t, sql, res, 451, 'refused')
+  t.match(res.json(), { status: 451, title: 'Unavailable For Legal Reasons', code: 'PROVIDER_REFUSED', reason: /\w{10,}/ })
+  t.notOk('data' in res.json(), 'nothing released')
+  t.same(event.fieldsReleased, [])
+  t.match(event.detail, { partnerStatus: 451, providerReason: res.json().reason })
+  // The same person's other data are not refused.
+  await expectPermit(t, sql, await ask(gateway, refusedCase, { provider: OIN.woningcorporatie, category: 'housing', fields: ['tenant'], subject: BSN.refused }), ['tenant'])
+})
+
+t.test('not-known 404: no party knows 999990032', async (t) => {
+  const res = await ask(gateway, ernstig, { provider: OIN.gemeente, category: 'identity', fields: ['name'], subject: BSN.unknown })
+  const event = await expectOutcome(t, sql, res, 404, 'not-known')
+  t.equal(res.json().code, 'SUBJECT_NOT_KNOWN')
+  t.match(event.detail, { partnerStatus: 404 })
+})
+
+t.test('timeout 504: a partner slower than the response timeout', async (t) => {
+  const started = Date.now()
+  const res = await ask(gateway, ernstig, { provider: OIN.energie, category: 'debts', fields: ['hasArrears'] })
+  const took = Date.now() - started
+  const event = await expectOutcome(t, sql, res, 504, 'error')
+  t.equal(res.json().code, 'PARTNER_TIMEOUT')
+  t.ok(took >= SLOW_TIMEOUT_MS - 50 && took < 3000, `answered after the timeout, not the partner's delay (${took} ms)`)
+  t.match(event.detail, { error: 'PARTNER_TIMEOUT', partnerStatus: null })
+})
+
+t.test('schema violation 502: an answer outside the category schema is never passed on', async (t) => {
+  const res = await ask(gateway, ernstig, { provider: OIN.zorgverzekeraar, category: 'debts', fields: ['hasArrears', 'totalArrears'] })
+  const event = await expectOutcome(t, sql, res, 502, 'error')
+  t.equal(res.json().code, 'PARTNER_SCHEMA_VIOLATION')
+  t.notOk('data' in res.json())
+  t.notOk(res.body.includes('ja') || res.body.includes('nee'), 'none of the partner\'s values')
+  t.same(event.fieldsReleased, [])
+  t.match(event.detail, { error: 'PARTNER_SCHEMA_VIOLATION', partnerStatus: 200 })
+})
+
+t.test('a failing partner (5xx) is 502', async (t) => {
+  const res = await ask(gateway, ernstig, { provider: OIN.uwv, category: 'income', fields: ['benefitType'] })
+  const event = await expectOutcome(t, sql, res, 502, 'error')
+  t.equal(res.json().code, 'PARTNER_FAILED')
+  t.match(event.detail, { partnerStatus: 500 })
+})
+
+t.test('a partner that is down is 502', async (t) => {
+  const res = await ask(gateway, ernstig, { provider: OIN.reclassering, category: 'criminal', fields: ['policeContacts'] })
+  await expectOutcome(t, sql, res, 502, 'error')
+  t.equal(res.json().code, 'PARTNER_UNAVAILABLE')
+})
+
+t.test('involvement check: one result per party; the household member is known where a child is known', async (t) => {
+  const started = Date.now()
+  const res = await gateway.inject({
+    method: 'POST', url: `/v1/cases/${ernstig}/involvement-check`, headers: callers.college(),
+    payload: { subject: BSN.member, necessity: NECESSITY }
+  })
+  const took = Date.now() - started
+  t.equal(res.statusCode, 200, res.body.slice(0, 300))
+  const { results, requestId } = res.json() as { requestId: string, results: Array<{ provider: string, outcome: string, data: Record<string, unknown> | null, reasons: string[], error?: string, auditEventId: string, requestId: string }> }
+  const byProvider = new Map(results.map((r) => [r.provider, r]))
+  // Every active party that supplies involvement, except the requester itself (and the inactive one).
+  const expected = Object.values(OIN).filter((oin) => ![OIN.gemeente, OIN.inactiveWoningcorporatie, OIN.toezichthouder, OIN.unregistered].includes(oin as never))
+  t.same([...byProvider.keys()].sort(), [...expected].sort(), 'one result per party, the requester left out')
+  const known = results.filter((r) => r.outcome === 'permit').map((r) => r.provider).sort()
+  t.same(known, [OIN.otherGemeente, OIN.ggd, OIN.jeugdhulp, OIN.school].sort(), 'known to the gemeente, school, ggd and jeugdhulpaanbieder')
+  for (const oin of known) t.match(byProvider.get(oin)!.data, { known: true, contactPerson: { name: /\w+/ } })
+  for (const oin of [OIN.zorgaanbieder, OIN.huisarts, OIN.politie, OIN.woningcorporatie]) t.equal(byProvider.get(oin)!.outcome, 'not-known')
+  t.match(byProvider.get(OIN.energie), { outcome: 'error', error: 'PARTNER_TIMEOUT', data: null })
+  t.match(byProvider.get(OIN.reclassering), { outcome: 'error', error: 'PARTNER_UNAVAILABLE' })
+  t.match(byProvider.get(OIN.uwv), { outcome: 'error', error: 'PARTNER_FAILED' })
+  // A timeout per party: the slow partner does not hold up the check beyond the timeout.
+  t.ok(took < 3000, `the check took ${took} ms, not the slow partner's 4000 ms`)
+
+  // Each party's answer is its own decision and audit event.
+  const events = await Promise.all(results.map((r) => auditEvent(sql, r.auditEventId)))
+  t.equal(new Set(results.map((r) => r.auditEventId)).size, results.length, 'one event per party')
+  for (const [i, event] of events.entries()) {
+    t.match(event, { type: 'involvement-check.decision', provider: results[i]!.provider, outcome: results[i]!.outcome, category: 'involvement', purpose: 'onderzoek', transactionId: results[i]!.requestId, detail: { checkRequestId: requestId } })
+  }
+})
+
+t.test('involvement check: the parties outside the client\'s scope are denied and not asked; the others in parallel', async (t) => {
+  const caseId = await openCase(ledger, {
+    body: hulpvraagCase(),
+    scope: { domains: ['jeugd', 'onderwijs'], parties: [OIN.ggd, OIN.jeugdhulp, OIN.school] }
+  })
+  const started = Date.now()
+  const res = await gateway.inject({
+    method: 'POST', url: `/v1/cases/${caseId}/involvement-check`, headers: callers.college(),
+    payload: { subject: BSN.member, necessity: NECESSITY }
+  })
+  const took = Date.now() - started
+  t.equal(res.statusCode, 200)
+  const results = res.json().results as Array<{ provider: string, outcome: string, reasons: string[], data: unknown }>
+  const permitted = results.filter((r) => r.outcome === 'permit').map((r) => r.provider).sort()
+  t.same(permitted, [OIN.ggd, OIN.jeugdhulp, OIN.school].sort(), 'exactly the parties in scope were asked')
+  for (const r of results.filter((r) => !permitted.includes(r.provider))) {
+    t.match(r, { outcome: 'deny', reasons: ['OUTSIDE_CLIENT_SCOPE'], data: null }, `${r.provider} denied`)
+  }
+  // Delays 300, 450 and 350 ms: about the slowest, well under their sum (1100 ms).
+  t.ok(took >= 450, `not faster than the slowest partner (${took} ms)`)
+  t.ok(took < 1000, `in parallel: ${took} ms < the sum of the delays`)
+})
+
+t.test('involvement check: a deny for every party when the requester may not investigate', async (t) => {
+  const res = await gateway.inject({
+    method: 'POST', url: `/v1/cases/${ernstig}/involvement-check`, headers: callers.professional(OIN.politie),
+    payload: { subject: BSN.client, necessity: NECESSITY }
+  })
+  t.equal(res.statusCode, 200)
+  const results = res.json().results as Array<{ outcome: string, reasons: string[] }>
+  t.ok(results.length > 10)
+  t.ok(results.every((r) => r.outcome === 'deny' && r.reasons.includes('ROLE_NOT_PERMITTED')), 'nobody asked')
+  const bad = await gateway.inject({ method: 'POST', url: `/v1/cases/${ernstig}/involvement-check`, headers: callers.college(), payload: { subject: '123456789', necessity: NECESSITY } })
+  t.equal(bad.statusCode, 400, 'a BSN failing the eleven-test is refused')
+})
+
+t.test('circuit breaker: after repeated failures a partner is not called for a while', async (t) => {
+  const body = { provider: OIN.reclassering, category: 'criminal', fields: ['policeContacts'] }
+  const codes: string[] = []
+  // Two failures came before (the partner-down test and the first involvement check); volume is 3.
+  while (codes.at(-1) !== 'PARTNER_CIRCUIT_OPEN' && codes.length < 6) codes.push((await ask(gateway, ernstig, body)).json().code)
+  t.equal(codes[0], 'PARTNER_UNAVAILABLE', 'failures reach the partner')
+  t.equal(codes.at(-1), 'PARTNER_CIRCUIT_OPEN', `then the breaker is open (${codes.join(', ')})`)
+  t.ok(codes.length <= 3, 'within the breaker\'s volume')
+  t.equal(x.gateway.partners.breakerState(OIN.reclassering), 'open')
+  const open = await ask(gateway, ernstig, body)
+  await expectOutcome(t, sql, open, 502, 'error')
+  t.equal(open.json().code, 'PARTNER_CIRCUIT_OPEN')
+  // Other partners are not affected.
+  await expectPermit(t, sql, await ask(gateway, ernstig, { provider: OIN.politie, category: 'criminal', fields: ['policeContacts'] }), ['policeContacts'])
+  t.equal(x.gateway.partners.breakerState(OIN.politie), 'closed')
+})
+
+t.test('the partner receives the SPEC body with a gateway token and a caseRef, never the case id', async (t) => {
+  // The demo partners verify the gateway token (EdDSA, iss, aud = their OIN, bound to the
+  // requestId) and the body schema: every 200 above is proof of that. The caseRef is a pseudonym
+  // per provider.
+  const { pseudonymise } = x.gateway.exchange
+  const a = pseudonymise('case', ernstig, OIN.zorgaanbieder)
+  const b = pseudonymise('case', ernstig, OIN.huisarts)
+  t.not(a, b, 'a different caseRef for each provider')
+  t.notOk(a.includes(ernstig))
+  const token = x.gateway.signer.partnerToken(OIN.zorgaanbieder, 'req-1')
+  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())
+  t.match(claims, { sub: 'gateway', org: '00000099000000009000', aud: OIN.zorgaanbieder, requestId: 'req-1' })
+  t.equal(claims.exp - claims.iat, 60, 'valid 60 s')
+  t.same(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).alg, 'EdDSA')
+})
+
+t.test('no BSN in any log line of this run', async (t) => {
+  assertNoBsnLogged(t, x)
+})
