@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { defaultDatabaseUrl, devIssuer, devPseudonymKey } from '@wams/platform'
+import { defaultDatabaseUrl, devIssuer, devPseudonymKey, ensureDatabase } from '@wams/platform'
 import { resolvePostgres } from './lib/postgres.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -52,7 +52,7 @@ function startService (name: keyof typeof ports, entry: string, env: Record<stri
 async function waitReady (name: string, url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (stopping) return
+    if (stopping) throw new Error('stopped while waiting')
     try {
       const res = await fetch(url)
       if (res.ok) return
@@ -107,6 +107,7 @@ async function main (): Promise<void> {
 
   const common = { KAFKA_BROKERS: brokers, WAMS_POSTGRES_SERVER: postgres.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
   const db = (service: string) => ({ DATABASE_URL: defaultDatabaseUrl(service, postgres.url) })
+  for (const service of ['consent-ledger', 'audit', 'gateway']) await ensureDatabase(db(service).DATABASE_URL)
   startService('demo-partners', 'services/demo-partners/src/server.ts', { ...common })
   startService('consent-ledger', 'services/consent-ledger/src/server.ts', { ...common, ...db('consent-ledger') })
   startService('audit', 'services/audit/src/server.ts', { ...common, ...db('audit') })

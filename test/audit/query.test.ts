@@ -79,8 +79,8 @@ t.test('audit queries', async (t) => {
     const pages: string[][] = []
     let cursor: string | null = null
     do {
-      const res = await app.inject({ url: `/v1/audit/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`, headers: sup })
-      const body = res.json()
+      const url = `/v1/audit/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`
+      const body = (await app.inject({ url, headers: sup })).json() as { events: Array<{ event: AuditEvent, leafIndex: number }>, nextCursor: string | null }
       pages.push(body.events.map((e: { event: AuditEvent }) => e.event.eventId))
       const indexes = body.events.map((e: { leafIndex: number }) => e.leafIndex)
       t.same(indexes, [...indexes].sort((x: number, y: number) => x - y), 'in log order')

@@ -92,9 +92,11 @@ export async function startLedger (t: Teardown, label: string, options: { now?: 
   const app = await buildApp(config, options.now ? { now: options.now } : {})
   const sql = new pg.Pool({ connectionString: db.url, max: 4 })
   t.teardown(async () => {
-    await app.close()
-    await sql.end()
-    await db.drop()
+    try {
+      await app.close()
+      await sql.end()
+      await db.drop()
+    } catch (err) { console.error('TEARDOWN', err); throw err }
   })
   return { app, config, databaseUrl: db.url, topicPrefix, sql }
 }

@@ -3,6 +3,7 @@
 // them, and the gateway built in process on its own database and topic prefix, logging into a
 // buffer so a test can prove that no BSN reached a log line. Nothing is faked.
 import pg from 'pg'
+import type { Test } from 'tap'
 import pino from 'pino'
 import { Writable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
@@ -198,13 +199,7 @@ export async function allAuditEvents (sql: pg.Pool): Promise<Array<{ key: string
   return rows.map((r) => ({ key: r.message_key, event: JSON.parse(r.payload) as AuditEvent, raw: r.payload }))
 }
 
-interface Assert {
-  equal: (a: unknown, b: unknown, msg?: string) => void
-  same: (a: unknown, b: unknown, msg?: string) => void
-  match: (a: unknown, b: unknown, msg?: string) => void
-  ok: (a: unknown, msg?: string) => void
-  notOk: (a: unknown, msg?: string) => void
-}
+type Assert = Pick<Test, 'equal' | 'same' | 'match' | 'ok' | 'notOk'>
 
 /**
  * A non-200 outcome: problem+json with requestId and outcome, and its audit event in the outbox

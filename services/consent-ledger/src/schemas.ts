@@ -213,7 +213,7 @@ export const decisionStateRouteSchema = {
 
 export const ledgerSchema = {
   tags: ['cases'], summary: 'The case\'s append-only event history with its hash chain', security,
-  description: 'College and coordinator of the municipality, and the supervisor. content is null once purged; the hashes stay.',
+  description: 'College and coordinator of the municipality, and the supervisor (who gets events holding BSNs without content). content is null once purged; the hashes stay, so the chain verifies.',
   params: caseParams,
   response: {
     200: {
@@ -231,7 +231,7 @@ export const ledgerSchema = {
               eventId: uuid,
               type: { enum: EVENT_TYPES },
               recordedAt: dateTime,
-              content: { type: ['object', 'null'], additionalProperties: true, description: '{ caseId, seq, eventId, type, data, actor, reason, recordedAt }; null once purged' },
+              content: { type: ['object', 'null'], additionalProperties: true, description: '{ caseId, seq, eventId, type, data, actor, reason, recordedAt }; null once purged, and for the supervisor on events that hold BSNs' },
               contentHash: { type: 'string', description: 'SHA-256 (hex) of the RFC 8785 canonical JSON of content' },
               prevHash: { type: 'string' },
               hash: { type: 'string', description: 'SHA-256 (hex) of prevHash ‖ contentHash' },

@@ -63,9 +63,9 @@ export async function writeCase (
     transactionId: request.id,
     authorize: (state) => { authorise(opts.ledger, request.principal, state, 'write') },
     decide: (state) => {
-      const current = authorise(opts.ledger, request.principal, state, 'write')
-      assertOpen(current)
-      return decide(current)
+      // authorize ran first on this same state: it exists and the actor may write it.
+      assertOpen(state!)
+      return decide(state!)
     }
   })
 }
