@@ -90,12 +90,12 @@ export type SeriousGround = 'zorgmijding' | 'teloorgang' | 'overlast' | 'veiligh
  */
 export type SubjectRole = 'client' | 'household-member';
 /**
- * Roles a verified token can carry.
+ * Roles a verified token can carry. `gateway` is a system role: only the gateway's own key issues it.
  *
  * This interface was referenced by `WamsSchemaIndex`'s JSON-Schema
  * via the `definition` "role".
  */
-export type Role = 'college' | 'coordinator' | 'professional' | 'supervisor';
+export type Role = 'college' | 'coordinator' | 'professional' | 'supervisor' | 'gateway';
 /**
  * Keyed pseudonym of a BSN (e.g. HMAC-SHA-256, encoded), never the BSN itself: at least 16 characters, so a 9-digit BSN cannot pass.
  *

@@ -92,11 +92,9 @@ export async function startLedger (t: Teardown, label: string, options: { now?: 
   const app = await buildApp(config, options.now ? { now: options.now } : {})
   const sql = new pg.Pool({ connectionString: db.url, max: 4 })
   t.teardown(async () => {
-    try {
-      await app.close()
-      await sql.end()
-      await db.drop()
-    } catch (err) { console.error('TEARDOWN', err); throw err }
+    await app.close()
+    await sql.end()
+    await db.drop()
   })
   return { app, config, databaseUrl: db.url, topicPrefix, sql }
 }

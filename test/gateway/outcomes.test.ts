@@ -40,6 +40,7 @@ t.test('permit: 200 with exactly the requested fields, nothing else the partner 
   t.equal(event.policyVersion!.slice(0, 12), event.processingActivity.version)
   t.match(event.detail, { decision: 'permit', partnerStatus: 200 })
   t.equal(event.necessity, NECESSITY)
+  t.match(res.headers['server-timing'], /^ledger;dur=[\d.]+, decide;dur=[\d.]+, partner;dur=[\d.]+, audit;dur=[\d.]+$/, 'Server-Timing per stage')
 
   const school = await ask(gateway, ernstig, { provider: OIN.school, category: 'education', fields: ['enrolled'], subject: BSN.member })
   await expectPermit(t, sql, school, ['enrolled'])

@@ -1,6 +1,7 @@
 // Real infrastructure for tests: a fresh PostgreSQL database and a fresh Kafka topic prefix per
 // test file, on the local server and the broker that `npm test` started. Nothing is faked.
 import { randomBytes } from 'node:crypto'
+import pg from 'pg'
 import { dropDatabase, ensureDatabase, LOCAL_POSTGRES } from '@wams/platform'
 
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
@@ -15,7 +16,29 @@ export async function freshDatabase (label: string): Promise<{ url: string, drop
   const url = new URL(POSTGRES_SERVER)
   url.pathname = `/t_${uniqueName(label)}`
   await ensureDatabase(url.toString())
-  return { url: url.toString(), drop: () => dropDatabase(url.toString()) }
+  return { url: url.toString(), drop: async () => { await settled(url.toString()); await dropDatabase(url.toString()) } }
+}
+
+/**
+ * Waits until the server has closed every connection to the database. A pool's end() resolves
+ * before the server saw the last connection go; DROP DATABASE … WITH (FORCE) would then kill it,
+ * and the dying client raises an error nobody listens to any more.
+ */
+async function settled (url: string): Promise<void> {
+  const admin = new URL(url)
+  const name = admin.pathname.slice(1)
+  admin.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: admin.toString() })
+  await client.connect()
+  try {
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])
+      if (rows[0]!.n === 0) return
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  } finally {
+    await client.end()
+  }
 }
 
 export function freshTopicPrefix (label: string): string {

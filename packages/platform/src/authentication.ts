@@ -7,10 +7,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { problem, sendProblem } from './problem.ts'
+import commonSchema from '@wams/schemas/common.schema.json' with { type: 'json' }
+import type { Role } from '@wams/schemas'
 
-// 'gateway' is a system role: only the gateway's own key issues it (its calls to the consent ledger).
-export const ROLES = ['college', 'coordinator', 'professional', 'supervisor', 'gateway'] as const
-export type Role = typeof ROLES[number]
+// The roles come from the contract (schemas/common.schema.json). 'gateway' is a system role: only
+// the gateway's own key issues it (its calls to the consent ledger).
+export const ROLES = commonSchema.$defs.role.enum as readonly Role[]
+export type { Role }
 export const ALGORITHMS = ['EdDSA', 'ES256'] as const
 
 export interface TrustedIssuer { iss: string, publicKeyPem?: string, publicKeyFile?: string }
@@ -35,7 +38,15 @@ export interface AuthenticationOptions {
   /** Mutual TLS: the OIN of the client certificate must equal `org`. */
   requireCertificateOin?: boolean
   onFailure?: (request: FastifyRequest, failure: AuthFailure) => Promise<void>
+  /**
+   * System roles (`gateway`) are accepted only from the issuers listed here: a person's token
+   * from a trusted identity provider must not be able to claim to be the gateway.
+   */
+  systemRoleIssuers?: Partial<Record<SystemRole, string[]>>
 }
+
+export const SYSTEM_ROLES = ['gateway'] as const satisfies readonly Role[]
+export type SystemRole = typeof SYSTEM_ROLES[number]
 
 declare module 'fastify' {
   interface FastifyInstance { authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void> }
@@ -121,6 +132,9 @@ async function authenticationPlugin (app: FastifyInstance, options: Authenticati
         !Array.isArray(roles) || roles.length === 0 || !roles.every((r) => (ROLES as readonly unknown[]).includes(r))) {
       return fail(401, 'CLAIMS_INVALID', `The token needs org (20-digit OIN), sub and roles (any of ${ROLES.join(', ')})`)
     }
+    const forged = (roles as Role[]).filter((r) => (SYSTEM_ROLES as readonly Role[]).includes(r) &&
+      !(options.systemRoleIssuers?.[r as SystemRole] ?? []).includes(String(iss)))
+    if (forged.length > 0) return fail(401, 'CLAIMS_INVALID', `The role ${forged.join(', ')} is not accepted from this issuer`)
     if (options.isActiveParty && !options.isActiveParty(org)) {
       return fail(403, 'ORG_NOT_REGISTERED', 'The organisation of the token is not an active party in the register')
     }

@@ -33,35 +33,42 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const register = loadPartyRegister(config.REGISTER_FILE)
   const logger = pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
   const runtime = await startRuntime({ config, migrations: MIGRATIONS, logger })
-  const app = await createService({
-    name: config.SERVICE_NAME,
-    title: 'Wams consent ledger',
-    description: 'The legal basis of every coordinated approach (case): append-only, hash-chained, verifiable.',
-    apiVersion: API_VERSION,
-    logLevel: config.LOG_LEVEL,
-    bodyLimit: config.BODY_LIMIT,
-    loggerInstance: logger,
-    readiness: runtimeReadiness(runtime)
-  })
-  await app.register(authenticationPlugin, {
-    issuers: runtime.issuers,
-    audience: config.JWT_AUDIENCE,
-    onFailure: auditAuthenticationFailure(runtime.pool, 'consent-ledger')
-  })
+  try {
+    const app = await createService({
+      name: config.SERVICE_NAME,
+      title: 'Wams consent ledger',
+      description: 'The legal basis of every coordinated approach (case): append-only, hash-chained, verifiable.',
+      apiVersion: API_VERSION,
+      logLevel: config.LOG_LEVEL,
+      bodyLimit: config.BODY_LIMIT,
+      loggerInstance: logger,
+      readiness: runtimeReadiness(runtime)
+    })
+    await app.register(authenticationPlugin, {
+      issuers: runtime.issuers,
+      audience: config.JWT_AUDIENCE,
+      onFailure: auditAuthenticationFailure(runtime.pool, 'consent-ledger'),
+      systemRoleIssuers: { gateway: [config.GATEWAY_ISSUER] }
+    })
 
-  const ledger: LedgerContext = { pool: runtime.pool, register, now }
-  const purge = () => purgeExpired(runtime.pool, now(), { retentionDays: config.RETENTION_DAYS })
-  app.decorate('consentLedger', { ...ledger, purgeExpired: purge })
-  await app.register(caseRoutes, { ledger, pseudonymise: runtime.pseudonymise })
+    const ledger: LedgerContext = { pool: runtime.pool, register, now }
+    const purge = () => purgeExpired(runtime.pool, now(), { retentionDays: config.RETENTION_DAYS })
+    app.decorate('consentLedger', { ...ledger, purgeExpired: purge })
+    await app.register(caseRoutes, { ledger, pseudonymise: runtime.pseudonymise })
 
-  const stopPurge = schedulePurge(async () => {
-    const { purged } = await purge()
-    if (purged.length > 0) app.log.info({ cases: purged.length }, 'retention purge: personal data of closed cases removed')
-  }, config.PURGE_INTERVAL_MS, (err) => app.log.error({ err: { message: err.message } }, 'retention purge failed; will retry'))
-  // The purge stops (and a running one finishes) before the pool and the broker close.
-  app.addHook('onClose', async () => {
-    await stopPurge()
+    const stopPurge = schedulePurge(async () => {
+      const { purged } = await purge()
+      if (purged.length > 0) app.log.info({ cases: purged.length }, 'retention purge: personal data of closed cases removed')
+    }, config.PURGE_INTERVAL_MS, (err) => app.log.error({ err: { message: err.message } }, 'retention purge failed; will retry'))
+    // The purge stops (and a running one finishes) before the pool and the broker close.
+    app.addHook('onClose', async () => {
+      await stopPurge()
+      await runtime.close()
+    })
+    return app
+  } catch (err) {
+    // Nothing may keep running (relay, producer, pool) when the app could not be built.
     await runtime.close()
-  })
-  return app
+    throw err
+  }
 }

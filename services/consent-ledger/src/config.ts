@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts'
-import { baseConfigSchema, loadConfig } from '@wams/platform'
+import { DEV_ISSUER, baseConfigSchema, loadConfig } from '@wams/platform'
 
 export const configSchema = {
   type: 'object',
@@ -8,6 +8,7 @@ export const configSchema = {
     ...baseConfigSchema.properties,
     SERVICE_NAME: { type: 'string', default: 'consent-ledger', description: 'Name of the service in logs and audit events' },
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8081, description: 'HTTP port' },
+    GATEWAY_ISSUER: { type: 'string', minLength: 1, default: DEV_ISSUER, 'x-production-required': true, description: 'iss of the gateway\'s own tokens: the only issuer whose tokens may carry the system role gateway' },
     RETENTION_DAYS: { type: 'integer', minimum: 0, default: 1825, description: 'Retention after a case is closed before its personal data are purged (days)' },
     PURGE_INTERVAL_MS: { type: 'integer', minimum: 1000, default: 3600000, description: 'How often the retention purge runs' },
     REGISTER_FILE: { type: 'string', description: 'Party register JSON (default: schemas/party-register.json)' }

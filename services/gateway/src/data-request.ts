@@ -4,6 +4,7 @@
 //   only the decision's releaseFields → audit → answer.
 // The audit record is committed before any answer leaves; when it cannot be, the answer is 503
 // and nothing is released (SPEC §7, fail closed). The BSN goes nowhere but the partner's body.
+import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
 import { recordAudit, type PartyRegisterIndex, type Pool, type Principal, type Pseudonymiser, type TraceContext } from '@wams/platform'
 import { decide, type Decision, type Policy } from './decision/index.ts'
@@ -11,8 +12,8 @@ import { CaseStateUnavailableError, type CaseStateClient } from './case-state-cl
 import type { PartnerAnswer, PartnerClient, PartnerErrorCode } from './partner-client.ts'
 import { validateAndMinimise } from './partner-data.ts'
 import { decisionEvent, maskBsns, type DecisionRecord } from './decision-audit.ts'
-import { denyProblem, outcomeProblem, type DataRequestResult, type Outcome } from './outcomes.ts'
-import { problem } from '@wams/platform'
+import { denyProblem, outcomeProblem, type DataRequestResult, type Outcome, type Permit, type Timings } from './outcomes.ts'
+import { problem, type Problem } from '@wams/platform'
 
 export interface ExchangeDeps {
   policy: Policy
@@ -125,6 +126,16 @@ export function auditUnavailable (requestId: string) {
 }
 
 export async function handleDataRequest (deps: ExchangeDeps, input: DataRequestInput): Promise<DataRequestResult> {
+  const timings: Timings = {}
+  let mark = performance.now()
+  const lap = (stage: string) => { const now = performance.now(); timings[stage] = now - mark; mark = now }
+  const result = await dataRequest(deps, input, lap)
+  return { ...result, timings } as DataRequestResult
+}
+
+type Answer = { status: 200, body: Permit } | { status: number, problem: Problem }
+
+async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (stage: string) => void): Promise<Answer> {
   const { requestId, principal } = input
   const subjectRef = deps.pseudonymise('bsn', input.subject)
   const partyType = deps.register.partyType(principal.org)
@@ -153,8 +164,10 @@ export async function handleDataRequest (deps: ExchangeDeps, input: DataRequestI
   let caseState
   try {
     caseState = await deps.caseStates.get(input.caseId, input.trace)
+    lap('ledger')
   } catch (err) {
     if (!(err instanceof CaseStateUnavailableError)) throw err
+    lap('ledger')
     deps.log.error({ requestId, why: err.why }, 'consent ledger unavailable; failing closed')
     const ids = await auditDurably(deps, requestId, [record('error', { detail: { error: err.code, why: err.why } })])
     return { status: 503, problem: outcomeProblem(503, 'error', err.code, err.message, requestId, ids ? { auditEventId: ids[0] } : {}) }
@@ -165,15 +178,19 @@ export async function handleDataRequest (deps: ExchangeDeps, input: DataRequestI
     purpose: input.purpose, fields: input.fields, necessity: input.necessity
   }, deps.policy)
   const legalBasis = decision.legalBasis
+  lap('decide')
 
   if (decision.outcome === 'deny') {
     const ids = await auditDurably(deps, requestId, [record('deny', { reasons: decision.reasons, legalBasis, detail: { decision: 'deny' } })])
+    lap('audit')
     if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
     return { status: 403, problem: denyProblem(requestId, decision.reasons, { auditEventId: ids[0] }) }
   }
 
   const x = await exchange(deps, { ...input, partyType, decision })
+  lap('partner')
   const ids = await auditDurably(deps, requestId, [record(x.outcome, { fieldsReleased: x.released, legalBasis, detail: exchangeDetail(x) })])
+  lap('audit')
   if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
   const auditEventId = ids[0]!
 

@@ -14,7 +14,14 @@ export interface Permit {
   auditEventId: string
 }
 
-export type DataRequestResult = { status: 200, body: Permit } | { status: number, problem: Problem }
+/** Milliseconds per stage (ledger, decide, partner, audit), sent as Server-Timing: where the time went. */
+export type Timings = Record<string, number>
+
+export type DataRequestResult = ({ status: 200, body: Permit } | { status: number, problem: Problem }) & { timings: Timings }
+
+export function serverTiming (timings: Timings): string {
+  return Object.entries(timings).map(([stage, ms]) => `${stage};dur=${ms.toFixed(2)}`).join(', ')
+}
 
 // A reason a person understands (SPEC §1), next to the code that is the contract.
 export const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {

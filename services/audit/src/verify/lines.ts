@@ -1,17 +1,26 @@
-// Lines of a (large) text stream, without readline's per-line overhead: the verifier's input.
+// Lines of a (large) export, as Buffers: the verifier hashes the event's bytes as they stand in
+// the file, so the lines are never decoded to strings and back. A line is a view into the chunk
+// read (no copy) unless it spans two chunks.
 import type { Readable } from 'node:stream'
 
-export async function * readLines (stream: Readable): AsyncGenerator<string> {
-  stream.setEncoding('utf8')
-  let rest = ''
-  for await (const chunk of stream as AsyncIterable<string>) {
-    const text = rest + chunk
+const NEWLINE = 0x0a
+
+export async function * readLines (stream: Readable): AsyncGenerator<Buffer> {
+  let rest: Buffer | null = null
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
     let start = 0
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      yield text.slice(start, nl)
+    let nl = chunk.indexOf(NEWLINE)
+    if (rest !== null && nl >= 0) {
+      yield Buffer.concat([rest, chunk.subarray(0, nl)])
+      rest = null
+      start = nl + 1
+      nl = chunk.indexOf(NEWLINE, start)
+    }
+    for (; nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+      yield chunk.subarray(start, nl)
       start = nl + 1
     }
-    rest = text.slice(start)
+    if (start < chunk.length) rest = rest === null ? chunk.subarray(start) : Buffer.concat([rest, chunk.subarray(start)])
   }
-  if (rest !== '') yield rest
+  if (rest !== null && rest.length > 0) yield rest
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { sendProblem } from '@wams/platform'
 import { handleDataRequest } from '../../../data-request.ts'
+import { serverTiming } from '../../../outcomes.ts'
 import { dataRequestSchema, type DataRequestBody } from './schema.ts'
 
 type DataRequest = { Params: { caseId: string }, Body: DataRequestBody }
@@ -14,6 +15,8 @@ export default async function dataRequestRoutes (app: FastifyInstance): Promise<
       caseId: request.params.caseId,
       ...request.body
     })
+    // Where the time went (ledger, decide, partner, audit): for operators and the benchmark.
+    reply.header('server-timing', serverTiming(result.timings))
     if ('body' in result) return result.body
     return sendProblem(reply, result.problem)
   })

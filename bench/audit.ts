@@ -1,0 +1,235 @@
+// Audit log benchmark, in one run (real PostgreSQL and Kafka):
+//  (a) sustained events/s end to end — producer outbox → relay → Kafka → audit store → Merkle
+//      tree — against a raw kafkajs produce-and-consume of the same messages (target ≥ ½ of raw);
+//  (b) proof generation at 1,000,000 leaves from the PostgreSQL node store (inclusion and
+//      consistency), the tree bulk-loaded;
+//  (c) `wams verify` throughput against plain SHA-256 of the same bytes (target ≥ ½).
+// Run: node --import tsx bench/audit.ts [events] [exportEvents]
+import { randomBytes, randomUUID, createHash } from 'node:crypto'
+import { mkdtempSync, writeFileSync, createReadStream, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pino from 'pino'
+import { Kafka, logLevel } from 'kafkajs'
+import {
+  Broker, OUTBOX_MIGRATIONS, OutboxRelay, auditKey, buildAuditEvent, createPool, dropDatabase, ensureDatabase, inTransaction, migrate,
+  parseTraceparent, recordAudit, LOCAL_POSTGRES, type AuditEvent
+} from '@wams/platform'
+import { buildApp, readConfig, verifyExport, readLines } from '../services/audit/src/index.ts'
+import {
+  appendToRange, canonicalEventJson, consistencyProof, eventLeafHash, foldPerfectSubtrees, inclusionProof, verifyConsistency, verifyInclusion,
+  type StoredNode
+} from '../services/audit/src/merkle/index.ts'
+import { PgNodeStore } from '../services/audit/src/pg-node-store.ts'
+import { generateSigningKey, signCheckpoint, verifierKeyString } from '../services/audit/src/checkpoint/signed-note.ts'
+
+const EVENTS = Number(process.argv[2] ?? 30_000)
+const EXPORT_EVENTS = Number(process.argv[3] ?? 200_000)
+const LEAVES = 1_000_000
+const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
+const SERVER = process.env.WAMS_POSTGRES_SERVER ?? LOCAL_POSTGRES
+const AUDIT_MIGRATIONS = new URL('../services/audit/migrations', import.meta.url).pathname
+const silent = pino({ level: 'silent' })
+const rows: Array<[string, string, string]> = []
+const log = (s: string) => process.stderr.write(`${s}\n`)
+
+function dbUrl (label: string): string {
+  const url = new URL(SERVER)
+  url.pathname = `/bench_${label}_${randomBytes(4).toString('hex')}`
+  return url.toString()
+}
+
+const ORGS = ['00000099000000000101', '00000099000000000201', '00000099000000000301', '00000099000000001301']
+function makeEvents (n: number): AuditEvent[] {
+  const cases = Array.from({ length: 64 }, () => randomUUID())
+  const start = Date.now() - n
+  return Array.from({ length: n }, (_, i) => buildAuditEvent({
+    type: 'data-request.decision', source: 'gateway', transactionId: randomUUID(),
+    actor: { org: ORGS[i % 2]!, sub: `coordinator-${i % 17}`, roles: ['coordinator'], partyType: 'gemeente' },
+    processingActivity: { id: 'wams.data-request', version: '1' },
+    legalBasis: 'Wams art. 2.1 (onderzoek naar meervoudige problematiek)', caseId: cases[i % cases.length]!,
+    subjectRef: randomBytes(32).toString('base64url').slice(0, 43), provider: ORGS[2 + (i % 2)]!, category: 'health', purpose: 'onderzoek',
+    fieldsRequested: ['careInvolved', 'careType'], fieldsReleased: i % 3 ? ['careInvolved', 'careType'] : [],
+    outcome: i % 3 ? 'permit' : 'deny', reasons: i % 3 ? [] : ['PROVIDER_NOT_PARTICIPANT'],
+    necessity: 'Nodig om te beoordelen of zorg al betrokken is bij het gezin en om dubbele hulp te voorkomen.', policyVersion: '2025.1',
+    detail: { httpStatus: i % 3 ? 200 : 403, providerMs: 20 + (i % 50) }
+  }, parseTraceparent(undefined), new Date(start + i)))
+}
+
+// ---- (a) end to end vs raw kafkajs ----------------------------------------------------------------
+
+async function rawKafka (events: AuditEvent[]): Promise<number> {
+  const topic = `bench.raw.${randomBytes(4).toString('hex')}`
+  const kafka = new Kafka({ clientId: 'bench-raw', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] })
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}` })
+  await producer.connect()
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const messages = events.map((e) => ({ key: auditKey(e), value: JSON.stringify(e), headers: { 'event-id': e.eventId } }))
+  let got = 0
+  let done!: () => void
+  const finished = new Promise<void>((resolve) => { done = resolve })
+  await consumer.run({ eachBatch: async ({ batch }) => { got += batch.messages.length; if (got >= messages.length) done() } })
+  const started = performance.now()
+  for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) })
+  await finished
+  const ms = performance.now() - started
+  await consumer.disconnect(); await producer.disconnect()
+  await admin.deleteTopics({ topics: [topic] }).catch(() => {}); await admin.disconnect()
+  return ms
+}
+
+async function endToEnd (events: AuditEvent[]): Promise<{ ms: number, checkpointMs: number }> {
+  const prefix = `bench.${randomBytes(4).toString('hex')}.`
+  const auditDb = dbUrl('audit')
+  const producerDb = dbUrl('producer')
+  await ensureDatabase(auditDb)
+  await ensureDatabase(producerDb)
+  const producerPool = createPool(producerDb, 4)
+  await migrate(producerPool, OUTBOX_MIGRATIONS)
+  // The producer's outbox is filled first (as a gateway under load would have it), the relay not yet running.
+  for (let i = 0; i < events.length; i += 500) await inTransaction(producerPool, (c) => recordAudit(c, events.slice(i, i + 500)))
+  const app = await buildApp(readConfig({ DATABASE_URL: auditDb, KAFKA_TOPIC_PREFIX: prefix, KAFKA_BROKERS: BROKERS, LOG_LEVEL: 'silent', PORT: '0', CHECKPOINT_INTERVAL_MS: '1000' }))
+  await app.ready()
+  const broker = new Broker({ brokers: BROKERS, clientId: 'bench-relay', topicPrefix: prefix, partitions: 3, replicationFactor: 1 })
+  await broker.connectProducer()
+  const relay = new OutboxRelay({ pool: producerPool, broker, logger: silent })
+  const size = async () => Number((await app.auditLog.pool.query('SELECT size FROM tree_head')).rows[0].size)
+  const started = performance.now()
+  relay.start()
+  while (await size() < events.length) await new Promise((resolve) => setTimeout(resolve, 5))
+  const ms = performance.now() - started
+  while (Number((await app.auditLog.pool.query('SELECT coalesce(max(tree_size), 0) AS s FROM checkpoints')).rows[0].s) < events.length) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const checkpointMs = performance.now() - started
+  const stats = app.auditLog.stats
+  if (stats.inserted !== events.length) throw new Error(`stored ${stats.inserted} of ${events.length}`)
+  await relay.stop(); await broker.close(); await app.close(); await producerPool.end()
+  await dropDatabase(auditDb); await dropDatabase(producerDb)
+  return { ms, checkpointMs }
+}
+
+// ---- (b) proofs at 1,000,000 leaves -------------------------------------------------------------
+
+async function proofs (): Promise<void> {
+  const url = dbUrl('proofs')
+  await ensureDatabase(url)
+  const pool = createPool(url, 4)
+  await migrate(pool, `{${OUTBOX_MIGRATIONS},${AUDIT_MIGRATIONS}}`)
+  log(`(b) building a tree of ${LEAVES} leaves and bulk-loading its nodes …`)
+  let t0 = performance.now()
+  const leaves = Array.from({ length: LEAVES }, () => randomBytes(32))
+  const { nodes, range } = appendToRange([], 0, leaves)
+  const root = foldPerfectSubtrees(range.map((n) => n.hash))
+  const buildMs = performance.now() - t0
+  t0 = performance.now()
+  const CHUNK = 50_000
+  const chunks: StoredNode[][] = []
+  for (let i = 0; i < nodes.length; i += CHUNK) chunks.push(nodes.slice(i, i + CHUNK))
+  await Promise.all([0, 1, 2, 3].map(async (w) => {
+    for (let c = w; c < chunks.length; c += 4) {
+      const part = chunks[c]!
+      await pool.query('INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])',
+        [part.map((n) => n.level), part.map((n) => n.index), part.map((n) => n.hash)])
+    }
+  }))
+  await pool.query('UPDATE tree_head SET size = $1, root_hash = $2', [LEAVES, root])
+  await pool.query('ANALYZE merkle_nodes')
+  const loadMs = performance.now() - t0
+  log(`    ${nodes.length} nodes computed in ${buildMs.toFixed(0)} ms, loaded in ${(loadMs / 1000).toFixed(1)} s`)
+
+  const store = new PgNodeStore(pool)
+  const N = 2000
+  const timeIt = async (fn: (i: number) => Promise<void>) => {
+    for (let i = 0; i < 50; i++) await fn(i) // warm-up (plan cache, buffers)
+    const samples: number[] = []
+    for (let i = 0; i < N; i++) { const s = performance.now(); await fn(i); samples.push(performance.now() - s) }
+    samples.sort((a, b) => a - b)
+    return { p50: samples[N / 2]!, p99: samples[Math.floor(N * 0.99)]!, perSecond: 1000 / (samples.reduce((a, b) => a + b, 0) / N) }
+  }
+  const inc = await timeIt(async () => {
+    const index = Math.floor(Math.random() * LEAVES)
+    const proof = await inclusionProof(store, index, LEAVES)
+    if (!verifyInclusion(leaves[index]!, index, LEAVES, proof, root)) throw new Error('inclusion proof does not verify')
+  })
+  rows.push(['(b) inclusion proof, 1,000,000 leaves, PostgreSQL node store', `p50 ${inc.p50.toFixed(2)} ms, p99 ${inc.p99.toFixed(2)} ms`, `${inc.perSecond.toFixed(0)} proofs/s (one connection, sequential; 20 hashes, 1 query)`])
+  // Consistency from a random earlier size: its root from the in-memory leaves would cost a rebuild, so it is read from the store.
+  const con = await timeIt(async () => {
+    const from = 1 + Math.floor(Math.random() * (LEAVES - 1))
+    const proof = await consistencyProof(store, from, LEAVES)
+    const { rootAt } = await import('../services/audit/src/merkle/index.ts')
+    if (!verifyConsistency(from, LEAVES, proof, await rootAt(store, from), root)) throw new Error('consistency proof does not verify')
+  })
+  rows.push(['(b) consistency proof to 1,000,000 leaves', `p50 ${con.p50.toFixed(2)} ms, p99 ${con.p99.toFixed(2)} ms`, 'includes reading the old root (2 queries)'])
+  await pool.end()
+  await dropDatabase(url)
+}
+
+// ---- (c) verifier vs plain SHA-256 ---------------------------------------------------------------
+
+async function verifier (): Promise<void> {
+  log(`(c) building an export of ${EXPORT_EVENTS} events …`)
+  const events = makeEvents(EXPORT_EVENTS)
+  const hashes = events.map((e) => eventLeafHash(e))
+  const { range } = appendToRange([], 0, hashes)
+  const key = generateSigningKey()
+  const origin = 'bench.example/audit'
+  const note = signCheckpoint({ origin, size: hashes.length, rootHash: foldPerfectSubtrees(range.map((n) => n.hash)) }, { name: origin, privateKey: key.privateKey })
+  const verifierKey = verifierKeyString(origin, key.privateKey)
+  const lines = events.map((e, i) => `{"leafIndex":${i},"leafHash":"${hashes[i]!.toString('base64')}","event":${canonicalEventJson(e)}}`)
+  const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0)
+  const dir = mkdtempSync(join(tmpdir(), 'bench-audit-'))
+  const file = join(dir, 'export.jsonl')
+  writeFileSync(file, lines.join('\n') + '\n')
+
+  const best = async (fn: () => Promise<void> | void) => {
+    let min = Infinity
+    for (let i = 0; i < 3; i++) { const s = performance.now(); await fn(); min = Math.min(min, performance.now() - s) }
+    return min
+  }
+  const verifyMem = await best(async () => {
+    const r = await verifyExport({ exportLines: lines, checkpointNote: note, verifierKey })
+    if (!r.ok) throw new Error('export does not verify')
+  })
+  const shaMem = await best(() => {
+    for (const l of lines) createHash('sha256').update(l).digest()
+  })
+  const verifyFile = await best(async () => {
+    const r = await verifyExport({ exportLines: readLines(createReadStream(file)), checkpointNote: note, verifierKey })
+    if (!r.ok) throw new Error('export does not verify')
+  })
+  const shaFile = await best(async () => {
+    for await (const l of readLines(createReadStream(file))) createHash('sha256').update(l).digest()
+  })
+  const shaWhole = await best(() => { createHash('sha256').update(readFileSync(file)).digest() })
+  const rate = (ms: number) => `${(EXPORT_EVENTS / ms * 1000).toFixed(0)} leaves/s, ${(bytes / 1e6 / ms * 1000).toFixed(0)} MB/s`
+  rows.push([`(c) wams verify, ${EXPORT_EVENTS} leaves in memory (${(bytes / EXPORT_EVENTS).toFixed(0)} B/line)`, rate(verifyMem), `${(shaMem / verifyMem * 100).toFixed(0)}% of plain SHA-256 per line`])
+  rows.push(['(c) plain SHA-256 of each line, in memory', rate(shaMem), 'baseline'])
+  rows.push(['(c) wams verify, from the JSONL file', rate(verifyFile), `${(shaFile / verifyFile * 100).toFixed(0)}% of plain SHA-256 per line from the file`])
+  rows.push(['(c) plain SHA-256 of each line, from the file', rate(shaFile), `whole file in one SHA-256: ${rate(shaWhole)}`])
+}
+
+// ---- run --------------------------------------------------------------------------------------------
+
+log(`(a) ${EVENTS} events: raw kafkajs produce-and-consume, then outbox → Kafka → audit store → tree …`)
+const events = makeEvents(EVENTS)
+const rawMs = await rawKafka(events)
+const e2e = await endToEnd(events)
+const rawRate = EVENTS / rawMs * 1000
+const e2eRate = EVENTS / e2e.ms * 1000
+rows.push([`(a) raw kafkajs produce + consume, ${EVENTS} messages`, `${rawRate.toFixed(0)} events/s`, 'baseline'])
+rows.push([`(a) outbox → Kafka → store → Merkle tree, ${EVENTS} events`, `${e2eRate.toFixed(0)} events/s`,
+  `${(e2eRate / rawRate * 100).toFixed(0)}% of raw; all in a signed checkpoint after ${(e2e.checkpointMs / 1000).toFixed(2)} s`])
+await proofs()
+await verifier()
+
+const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), ['measure', 'result', 'note'][c]!.length))
+const line = (r: string[]) => `| ${r.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`
+console.log(line(['measure', 'result', 'note']))
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
+for (const r of rows) console.log(line(r))

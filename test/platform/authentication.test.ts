@@ -1,0 +1,81 @@
+// Bearer tokens: only asymmetric signatures from trusted issuers, with iss, aud and exp checked and
+// the claims the decision needs; system roles only from their own issuer; every failure audited.
+import t from 'tap'
+import { generateKeyPairSync, createHmac } from 'node:crypto'
+import { authenticationPlugin, createService, signToken, type AuthFailure } from '@wams/platform'
+
+const keyA = generateKeyPairSync('ed25519')
+const keyB = generateKeyPairSync('ed25519')
+const pem = (k: { export: (o: object) => string | Buffer }, type: 'spki' | 'pkcs8') => k.export({ type, format: 'pem' }).toString()
+const A = { iss: 'https://idp-a.example', priv: pem(keyA.privateKey, 'pkcs8'), pub: pem(keyA.publicKey, 'spki') }
+const B = { iss: 'https://gateway.example', priv: pem(keyB.privateKey, 'pkcs8'), pub: pem(keyB.publicKey, 'spki') }
+const ORG = '00000099000000000101'
+
+async function app (failures: AuthFailure[]) {
+  const service = await createService({ name: 'auth-test', title: 't', description: 't', apiVersion: '1', logLevel: 'silent', bodyLimit: 4096, readiness: {} })
+  await service.register(authenticationPlugin, {
+    issuers: [{ iss: A.iss, publicKeyPem: A.pub }, { iss: B.iss, publicKeyPem: B.pub }],
+    audience: 'wams',
+    isActiveParty: (org: string) => org === ORG,
+    systemRoleIssuers: { gateway: [B.iss] },
+    onFailure: async (_request, failure) => { failures.push(failure) }
+  })
+  service.get('/v1/me', { onRequest: service.authenticate }, async (request) => request.principal)
+  await service.ready()
+  return service
+}
+
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
+const now = () => Math.floor(Date.now() / 1000)
+const claims = { iss: A.iss, sub: 'ambtenaar-1', org: ORG, roles: ['college'], aud: 'wams' }
+
+t.test('a valid token gives the principal', async (t) => {
+  const failures: AuthFailure[] = []
+  const service = await app(failures)
+  t.teardown(() => service.close())
+  const res = await service.inject({ url: '/v1/me', headers: { authorization: `Bearer ${signToken(A.priv, claims)}` } })
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { iss: A.iss, sub: 'ambtenaar-1', org: ORG, roles: ['college'] })
+  t.same(failures, [])
+})
+
+const attacks: Array<[string, () => string, number, string]> = [
+  ['no token', () => '', 401, 'TOKEN_MISSING'],
+  ['alg none', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: now() + 60 })}.`, 401, 'TOKEN_INVALID'],
+  ['HS256 signed with the public key', () => {
+    const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...claims, exp: now() + 60 })}`
+    return `${head}.${createHmac('sha256', A.pub).update(head).digest('base64url')}`
+  }, 401, 'TOKEN_INVALID'],
+  ['a key the issuer does not have', () => signToken(B.priv, claims), 401, 'TOKEN_INVALID'],
+  ['an untrusted issuer', () => signToken(A.priv, { ...claims, iss: 'https://evil.example' }), 401, 'ISSUER_UNTRUSTED'],
+  ['expired', () => signToken(A.priv, { ...claims, ttlSeconds: -10 }), 401, 'TOKEN_EXPIRED'],
+  ['wrong audience', () => signToken(A.priv, { ...claims, aud: 'other' }), 401, 'AUDIENCE_INVALID'],
+  ['roles missing', () => signToken(A.priv, { ...claims, roles: [] }), 401, 'CLAIMS_INVALID'],
+  ['an unknown role', () => signToken(A.priv, { ...claims, roles: ['admin'] }), 401, 'CLAIMS_INVALID'],
+  ['org is not an OIN', () => signToken(A.priv, { ...claims, org: '123' }), 401, 'CLAIMS_INVALID'],
+  ['the system role from a person\'s identity provider', () => signToken(A.priv, { ...claims, roles: ['gateway'] }), 401, 'CLAIMS_INVALID'],
+  ['an org that is not an active party', () => signToken(A.priv, { ...claims, org: '00000099000000000702' }), 403, 'ORG_NOT_REGISTERED']
+]
+
+for (const [name, make, status, reason] of attacks) {
+  t.test(`refused: ${name}`, async (t) => {
+    const failures: AuthFailure[] = []
+    const service = await app(failures)
+    t.teardown(() => service.close())
+    const token = make()
+    const res = await service.inject({ url: '/v1/me', headers: token ? { authorization: `Bearer ${token}` } : {} })
+    t.equal(res.statusCode, status)
+    t.match(res.headers['content-type'], 'application/problem+json')
+    t.equal(res.json().code, reason)
+    t.equal(failures.length, 1, 'the attempt is reported for the audit log')
+    t.equal(failures[0]!.reason, reason)
+  })
+}
+
+t.test('the system role from its own issuer is accepted', async (t) => {
+  const service = await app([])
+  t.teardown(() => service.close())
+  const res = await service.inject({ url: '/v1/me', headers: { authorization: `Bearer ${signToken(B.priv, { ...claims, iss: B.iss, roles: ['gateway'] })}` } })
+  t.equal(res.statusCode, 200)
+  t.same(res.json().roles, ['gateway'])
+})
