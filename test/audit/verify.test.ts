@@ -169,3 +169,37 @@ t.test('wams verify: exit 0 when verified, 1 naming the event when not, 2 on bad
   t.equal((await run(['--export', join(dir, 'nope.jsonl'), '--checkpoint', join(dir, 'note.txt'), '--key', vkey])).code, 2, 'missing file')
   t.equal((await run(['--bogus'])).code, 2, 'unknown option')
 })
+
+t.test('the verifier\'s streaming root equals the Merkle tree code\'s root for every size', async (t) => {
+  const { StreamingRoot } = await import('../../services/audit/src/verify/streaming-root.ts')
+  const store = new MemoryNodeStore()
+  const streaming = new StreamingRoot()
+  t.same(streaming.root(), await rootAt(store, 0), 'empty tree')
+  let mismatches = 0
+  for (let size = 1; size <= 300; size++) {
+    const leaf = eventLeafHash({ n: size })
+    const { nodes } = await appendLeaves(store, size - 1, [leaf])
+    await store.putNodes(nodes)
+    streaming.push(leaf)
+    if (!streaming.root().equals(await rootAt(store, size))) mismatches++
+  }
+  t.equal(mismatches, 0, 'sizes 1..300')
+})
+
+t.test('lines read from a file as bytes, split across read chunks, verify the same', async (t) => {
+  const { createReadStream } = await import('node:fs')
+  const { readLines } = await import('../../services/audit/src/index.ts')
+  const { events, note, lines, hashes } = await fixture(100)
+  const dir = mkdtempSync(join(tmpdir(), 'wams-lines-'))
+  const file = join(dir, 'export.jsonl')
+  writeFileSync(file, lines.join('\r\n') + '\r\n\r\n')
+  const read: Buffer[] = []
+  for await (const l of readLines(createReadStream(file, { highWaterMark: 333 }))) read.push(Buffer.from(l))
+  t.same(read.filter((l) => l.length > 1).map((l) => l.toString().replace(/\r$/, '')), lines, 'every line, whole')
+  const ok = await verifyExport({ exportLines: readLines(createReadStream(file, { highWaterMark: 333 })), checkpointNote: note, verifierKey: vkey })
+  t.match(ok, { ok: true, leavesChecked: 100 })
+  lines[64] = line(64, hashes[64]!, { ...events[64]!, outcome: 'deny' })
+  writeFileSync(file, lines.join('\n'))
+  const bad = await verifyExport({ exportLines: readLines(createReadStream(file, { highWaterMark: 333 })), checkpointNote: note, verifierKey: vkey })
+  t.match(bad.errors, [{ leafIndex: 64, problem: 'altered', eventId: events[64]!.eventId }])
+})

@@ -24,8 +24,8 @@ export class StreamingRoot {
     let level = 0
     // Two neighbours of the same level are siblings: merge them into their parent.
     while (this.levels.length > 0 && this.levels[this.levels.length - 1] === level) {
-      this.hashes.pop()!.copy(this.scratch, 1)
-      node.copy(this.scratch, 33)
+      this.scratch.set(this.hashes.pop()!, 1)
+      this.scratch.set(node, 33)
       node = sha256(this.scratch)
       this.levels.pop()
       level++
@@ -40,8 +40,8 @@ export class StreamingRoot {
     if (this.hashes.length === 0) return emptyRoot()
     let acc = this.hashes[this.hashes.length - 1]!
     for (let i = this.hashes.length - 2; i >= 0; i--) {
-      this.hashes[i]!.copy(this.scratch, 1)
-      acc.copy(this.scratch, 33)
+      this.scratch.set(this.hashes[i]!, 1)
+      this.scratch.set(acc, 33)
       acc = sha256(this.scratch)
     }
     return acc

@@ -4,7 +4,7 @@
 //
 // Two independent checks, both required:
 //  1. the leaf hashes of the export, in leaf order, rebuild the root the checkpoint signs
-//     (RFC 6962; the tree is rebuilt in O(log n) memory from its compact range), and the root of
+//     (RFC 6962; rebuilt in O(log n) memory, see streaming-root.ts), and the root of
 //     their prefix equals the root of an earlier checkpoint (consistency: nothing was rewritten
 //     since);
 //  2. every event that is present hashes to its leaf hash (SHA-256(0x00 ‖ RFC 8785 JSON)).
@@ -12,8 +12,11 @@
 // their leaf hash only. A mismatch is classified by where its event's hash does belong: at another
 // leaf's place (reordered), at the next leaf's place (the leaf before it was removed), or nowhere
 // (altered). A gap or a step back in leafIndex is a removal or a reordering of lines.
-import { canonicalEventJson, appendToRange, emptyRoot, foldPerfectSubtrees, leafHash, type StoredNode } from '../merkle/index.ts'
+// Lines in our exporter's layout are read as bytes and the event hashed as it stands (it is
+// RFC 8785 already); any other layout is parsed and canonicalised, so it verifies too.
+import { emptyRoot, eventLeafHash } from '../merkle/index.ts'
 import { verifyCheckpoint, type Checkpoint } from '../checkpoint/signed-note.ts'
+import { StreamingRoot, sha256 } from './streaming-root.ts'
 
 export type VerifyProblem =
   | 'bad-checkpoint' // the checkpoint's format or signature is not valid for the key
@@ -36,7 +39,8 @@ export interface VerifyError {
 export interface VerifyProgress { leaves: number, treeSize: number }
 
 export interface VerifyOptions {
-  exportLines: AsyncIterable<string> | Iterable<string>
+  /** The export's lines (GET /v1/audit/export), as strings or as UTF-8 bytes (faster: see readLines). */
+  exportLines: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>
   checkpointNote: string
   /** `<name>+<key hash>+<base64 key>`, from GET /v1/audit/keys. */
   verifierKey: string
@@ -64,43 +68,97 @@ export interface VerifyResult {
 
 interface Mismatch { index: number, eventHash: Buffer, statedHash: Buffer, eventId?: string }
 
-const HEAD = '{"leafIndex":'
-const HASH_KEY = '"leafHash":"'
-const EVENT_KEY = ',"event":'
-const B64_HASH = 44
-/** A leaf whose event id (UUIDv7) is this much older than an earlier leaf's hints at a reordering. */
-const TIME_STEP_BACK_MS = 5 * 60 * 1000
-const FLUSH = 1024
-
+/** A leaf as read from its line. */
 interface Leaf {
   leafIndex: number
+  /** The leaf hash the line states; null when it states none. */
   statedHash: Buffer | null
-  /** The event's JSON text as it stands in the line (fast path), else null. */
-  eventText: string | null
-  /** The parsed event (null: purged); undefined when only its text was read. */
+  /** The event's hash, when the line was read by the fast path and its bytes hashed as they stand. */
+  textHash: Buffer | null
+  /** The parsed event (null: purged); undefined when only its bytes were read. */
   event: unknown
-  parsed: boolean
+  /** The line's bytes, to parse it after all, or to name its event. */
+  line: Buffer
 }
 
-/** Reads one export line; the fast path takes our own exporter's layout without a JSON parse. */
-function readLine (line: string): Leaf | string {
-  if (line.startsWith(HEAD)) {
-    const comma = line.indexOf(',', HEAD.length)
-    const idx = line.slice(HEAD.length, comma)
-    const hashAt = comma + 1 + HASH_KEY.length
-    const eventAt = hashAt + B64_HASH + 1 + EVENT_KEY.length
-    if (comma > 0 && /^(0|[1-9][0-9]*)$/.test(idx) && line.startsWith(HASH_KEY, comma + 1) && line[hashAt + B64_HASH] === '"' &&
-        line.startsWith(EVENT_KEY, hashAt + B64_HASH + 1) && line.endsWith('}')) {
-      const eventText = line.slice(eventAt, -1)
-      const statedHash = Buffer.from(line.slice(hashAt, hashAt + B64_HASH), 'base64')
-      if (statedHash.length === 32 && (eventText === 'null' || eventText.startsWith('{'))) {
-        return { leafIndex: Number(idx), statedHash, eventText: eventText === 'null' ? null : eventText, event: eventText === 'null' ? null : undefined, parsed: false }
-      }
-    }
+// ---- the fast path: our exporter's layout, read as bytes ----------------------------------------
+// {"leafIndex":<n>,"leafHash":"<44 base64>","event":<RFC 8785 JSON | null>}
+const HEAD = Buffer.from('{"leafIndex":')
+const HASH_KEY = Buffer.from(',"leafHash":"')
+const EVENT_KEY = Buffer.from('","event":')
+const NULL = Buffer.from('null')
+const EVENT_ID = Buffer.from('"eventId":"')
+const B64 = new Int16Array(256).fill(-1)
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => { B64[c.charCodeAt(0)] = i })
+
+const decoded = Buffer.alloc(33)
+
+/** Decodes the 44 base64 characters of a SHA-256 hash at `at` into `decoded`; false when they are not one. */
+function decodeHash (line: Buffer, at: number): boolean {
+  if (line[at + 43] !== 0x3d || line[at + 42] === 0x3d) return false // 32 bytes: exactly one '='
+  let o = 0
+  for (let i = at; i < at + 44; i += 4) {
+    const a = B64[line[i]!]!
+    const b = B64[line[i + 1]!]!
+    const c = line[i + 2] === 0x3d ? 0 : B64[line[i + 2]!]!
+    const d = line[i + 3] === 0x3d ? 0 : B64[line[i + 3]!]!
+    if ((a | b | c | d) < 0) return false
+    const v = (a << 18) | (b << 12) | (c << 6) | d
+    decoded[o++] = v >> 16
+    decoded[o++] = (v >> 8) & 0xff
+    decoded[o++] = v & 0xff
   }
+  // Canonical encoding only: the padding bits of the last character are zero.
+  return decoded[32] === 0
+}
+
+function startsAt (line: Buffer, at: number, what: Buffer): boolean {
+  if (line.length < at + what.length) return false
+  for (let i = 0; i < what.length; i++) if (line[at + i] !== what[i]) return false
+  return true
+}
+
+/**
+ * SHA-256(0x00 ‖ line[start, end)): the leaf hash of the event's bytes as they stand. The byte
+ * before the event (the ':' of `"event":`) is set to 0x00 for the hash and put back at once,
+ * which spares copying every event (synchronous, so nothing else sees the line meanwhile).
+ */
+function leafHashInPlace (line: Buffer, start: number, end: number): Buffer {
+  const saved = line[start - 1]!
+  line[start - 1] = 0
+  try {
+    return sha256(line.subarray(start - 1, end))
+  } finally {
+    line[start - 1] = saved
+  }
+}
+
+function readFast (line: Buffer): Leaf | null {
+  if (!startsAt(line, 0, HEAD)) return null
+  let at = HEAD.length
+  let leafIndex = 0
+  const digits = at
+  for (; at < line.length && line[at]! >= 0x30 && line[at]! <= 0x39; at++) leafIndex = leafIndex * 10 + line[at]! - 0x30
+  if (at === digits || at - digits > 15 || (line[digits] === 0x30 && at - digits > 1) || !startsAt(line, at, HASH_KEY)) return null
+  const hashAt = at + HASH_KEY.length
+  const eventAt = hashAt + 44 + EVENT_KEY.length
+  if (!startsAt(line, hashAt + 44, EVENT_KEY) || line[line.length - 1] !== 0x7d || !decodeHash(line, hashAt)) return null
+  const end = line.length - 1
+  if (end - eventAt === NULL.length && startsAt(line, eventAt, NULL)) {
+    return { leafIndex, statedHash: Buffer.from(decoded.subarray(0, 32)), textHash: null, event: null, line }
+  }
+  if (line[eventAt] !== 0x7b) return null
+  const textHash = leafHashInPlace(line, eventAt, end)
+  // The usual case: the event's hash is the stated one, and is used for the tree as it is.
+  const statedHash = textHash.equals(decoded.subarray(0, 32)) ? textHash : Buffer.from(decoded.subarray(0, 32))
+  return { leafIndex, statedHash, textHash, event: undefined, line }
+}
+
+/** Any other layout (another tool's JSON, pretty-printed, other key order): parse it. */
+function readParsed (line: Buffer): Leaf | string {
   let record: { leafIndex?: unknown, leafHash?: unknown, event?: unknown }
   try {
-    record = JSON.parse(line) as typeof record
+    record = JSON.parse(line.toString('utf8')) as typeof record
   } catch {
     return 'the line is not JSON'
   }
@@ -115,7 +173,7 @@ function readLine (line: string): Leaf | string {
     if (statedHash.length !== 32) return 'leafHash is not the base64 of 32 bytes'
   }
   if (statedHash === null && event === null) return 'the line has neither an event nor a leafHash'
-  return { leafIndex: record.leafIndex as number, statedHash, eventText: null, event, parsed: true }
+  return { leafIndex: record.leafIndex as number, statedHash, textHash: null, event, line }
 }
 
 function eventIdOf (event: unknown): string | undefined {
@@ -123,18 +181,38 @@ function eventIdOf (event: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined
 }
 
-/** Milliseconds of a UUIDv7 (its first 48 bits); null for anything else. */
-function uuidv7Time (id: string | undefined): number | null {
-  if (!id || id[14] !== '7') return null
-  const ms = parseInt(id.slice(0, 8) + id.slice(9, 13), 16)
-  return Number.isFinite(ms) ? ms : null
+/** The event id in a line, without parsing it (names an event in a message). */
+function eventIdInLine (line: Buffer): string | undefined {
+  const at = line.indexOf(EVENT_ID)
+  return at < 0 ? undefined : line.toString('latin1', at + EVENT_ID.length, at + EVENT_ID.length + 36)
 }
 
-/** The event id inside canonical event text, without parsing it. */
-function eventIdInText (text: string): string | undefined {
-  const at = text.indexOf('"eventId":"')
-  return at < 0 ? undefined : text.slice(at + 11, at + 47)
+const HEX = new Int8Array(256).fill(-1)
+'0123456789abcdef'.split('').forEach((c, i) => { HEX[c.charCodeAt(0)] = i })
+
+/** Milliseconds of the UUIDv7 event id in a line (its first 48 bits); null for anything else. */
+function uuidv7Millis (line: Buffer): number | null {
+  const at = line.indexOf(EVENT_ID)
+  if (at < 0) return null
+  const id = at + EVENT_ID.length
+  if (line[id + 14] !== 0x37 || line[id + 8] !== 0x2d) return null
+  let ms = 0
+  for (let i = id; i < id + 13; i++) {
+    if (i === id + 8) continue
+    const v = HEX[line[i]!]!
+    if (v < 0) return null
+    ms = ms * 16 + v
+  }
+  return ms
 }
+
+function isBlank (line: Buffer): boolean {
+  for (let i = 0; i < line.length; i++) if (line[i] !== 0x20 && line[i] !== 0x09) return false
+  return true
+}
+
+/** A leaf whose event id (UUIDv7) is this much older than an earlier leaf's hints at a reordering. */
+const TIME_STEP_BACK_MS = 5 * 60 * 1000
 
 export async function verifyExport (options: VerifyOptions): Promise<VerifyResult> {
   const maxErrors = options.maxErrors ?? 100
@@ -170,111 +248,110 @@ export async function verifyExport (options: VerifyOptions): Promise<VerifyResul
     }
   }
 
-  let range: StoredNode[] = []
-  let built = 0 // leaves in `range`
-  let pending: Buffer[] = []
-  const flush = () => {
-    if (pending.length === 0) return
-    range = appendToRange(range, built, pending).range
-    built += pending.length
-    pending = []
-  }
-  const checkPrefix = (at: number) => {
-    if (!previous || previous.size !== at || previous.size === 0 || broken) return
-    flush()
-    if (!foldPerfectSubtrees(range.map((n) => n.hash)).equals(previous.rootHash)) {
-      fail({ leafIndex: null, problem: 'inconsistent', detail: `the first ${at} leaves do not give the root of the previous checkpoint: leaves before it were changed` })
+  const tree = new StreamingRoot()
+  const checkPrefix = () => {
+    if (!previous || previous.size !== tree.size || previous.size === 0 || broken) return
+    if (!tree.root().equals(previous.rootHash)) {
+      fail({ leafIndex: null, problem: 'inconsistent', detail: `the first ${tree.size} leaves do not give the root of the previous checkpoint: leaves before it were changed` })
     }
   }
 
   let expected = 0 // the next leaf index
   let broken = false // a leaf hash is unknown: the root cannot be rebuilt
   let purged = 0
-  let lastEventId: string | undefined
+  let lastLine: Buffer | null = null
   let newestMs = 0
   let timeHint: string | null = null
   const mismatches: Mismatch[] = []
   const MAX_MISMATCHES = 100_000
+  const lastEventId = () => (lastLine ? eventIdInLine(lastLine) : undefined)
 
-  for await (const raw of options.exportLines) {
-    if (expected >= size) break // later leaves are not covered by this checkpoint
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
-    if (line.trim() === '') continue
-    const leaf = readLine(line)
+  /** Checks one line; false when no more lines are needed. */
+  const step = (raw: string | Uint8Array): boolean => {
+    if (expected >= size) return false // later leaves are not covered by this checkpoint
+    let line = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
+    if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, -1) // CRLF
+    if (isBlank(line)) return true
+    const leaf = readFast(line) ?? readParsed(line)
     if (typeof leaf === 'string') {
       fail({ leafIndex: expected, problem: 'malformed', detail: `the line after leaf ${expected - 1}: ${leaf}` })
       broken = true
-      continue
+      return true
     }
     if (leaf.leafIndex < expected) {
-      fail({ leafIndex: leaf.leafIndex, problem: 'reordered', eventId: eventIdOf(leaf.event) ?? (leaf.eventText ? eventIdInText(leaf.eventText) : undefined),
+      fail({ leafIndex: leaf.leafIndex, problem: 'reordered', eventId: eventIdOf(leaf.event) ?? eventIdInLine(line),
         detail: `leaf ${leaf.leafIndex} appears again after leaf ${expected - 1}: lines are out of order or duplicated` })
       broken = true
-      continue
+      return true
     }
     if (leaf.leafIndex > expected) {
       const gap = leaf.leafIndex - expected
+      const after = lastEventId()
       fail({ leafIndex: expected, problem: 'missing',
         detail: `${gap === 1 ? `leaf ${expected} is` : `leaves ${expected}–${leaf.leafIndex - 1} are`} not in the export` +
-          (lastEventId ? ` (after event ${lastEventId})` : '') })
+          (after ? ` (after event ${after})` : '') })
       broken = true
       expected = Math.min(leaf.leafIndex, size)
-      if (expected >= size) break
+      if (expected >= size) return false
     }
 
     // Check the event against its leaf hash; the tree is built from the leaf hashes.
     let hash = leaf.statedHash
-    let eventId: string | undefined
-    if (leaf.eventText !== null || leaf.event !== null) {
-      let eventHash = leaf.eventText !== null ? leafHash(Buffer.from(leaf.eventText, 'utf8')) : null
+    if (leaf.event === null) {
+      purged++
+    } else {
+      let eventHash = leaf.textHash
+      let eventId: string | undefined
       if (eventHash === null || (hash !== null && !eventHash.equals(hash))) {
         // Not our exporter's canonical text: hash the RFC 8785 form of the parsed event.
-        let event = leaf.event
+        let event: unknown = leaf.event
         try {
-          if (!leaf.parsed) event = (JSON.parse(line) as { event: unknown }).event
-          eventHash = leafHash(Buffer.from(canonicalEventJson(event as object), 'utf8'))
+          if (event === undefined) event = (JSON.parse(line.toString('utf8')) as { event: unknown }).event
+          eventHash = eventLeafHash(event as object)
         } catch {
           fail({ leafIndex: expected, problem: 'malformed', detail: `leaf ${expected}: the event is not valid JSON` })
           eventHash = Buffer.alloc(32) // matches nothing: the leaf is also reported as altered
         }
-        eventId = eventIdOf(event)
-      } else {
-        eventId = leaf.eventText !== null ? eventIdInText(leaf.eventText) : eventIdOf(leaf.event)
+        eventId = eventIdOf(event) ?? eventIdInLine(line)
       }
       if (hash === null) hash = eventHash
       else if (!eventHash.equals(hash) && mismatches.length < MAX_MISMATCHES) {
-        mismatches.push({ index: expected, eventHash, statedHash: hash, eventId })
+        mismatches.push({ index: expected, eventHash, statedHash: hash, eventId: eventId ?? eventIdInLine(line) })
       }
-      const ms = uuidv7Time(eventId)
+      const ms = uuidv7Millis(line)
       if (ms !== null) {
         if (timeHint === null && ms < newestMs - TIME_STEP_BACK_MS) {
-          timeHint = `leaf ${expected} (event ${eventId}) was created more than 5 minutes before an earlier leaf`
+          timeHint = `leaf ${expected} (event ${eventIdInLine(line)}) was created more than 5 minutes before an earlier leaf`
         }
-        newestMs = Math.max(newestMs, ms)
+        if (ms > newestMs) newestMs = ms
       }
-      lastEventId = eventId
-    } else {
-      purged++
+      lastLine = line
     }
-    pending.push(hash!)
-    if (pending.length >= FLUSH) flush()
+    tree.push(hash!)
     expected++
-    checkPrefix(expected)
+    checkPrefix()
     if (options.onProgress && expected % progressEvery === 0) options.onProgress({ leaves: expected, treeSize: size })
+    return true
+  }
+  const input = options.exportLines
+  if (Symbol.asyncIterator in input) {
+    for await (const raw of input) if (!step(raw)) break
+  } else {
+    for (const raw of input) if (!step(raw)) break
   }
 
   if (expected < size) {
+    const last = lastEventId()
     fail({ leafIndex: expected, problem: 'missing', detail: `the export ends after ${expected} leaves; the checkpoint has ${size}` +
-      (lastEventId ? ` (the last event present is ${lastEventId})` : '') })
+      (last ? ` (the last event present is ${last})` : '') })
     broken = true
   }
-  if (previous && previous.size === 0) checkPrefix(0)
+  if (previous && previous.size === 0) checkPrefix()
   classify(mismatches, fail)
 
   let rootHash: string | null = null
   if (!broken) {
-    flush()
-    const root = foldPerfectSubtrees(range.map((n) => n.hash))
+    const root = tree.root()
     rootHash = root.toString('base64')
     if (!root.equals(checkpoint.rootHash)) {
       fail({ leafIndex: null, problem: 'root-mismatch',

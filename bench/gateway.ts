@@ -1,0 +1,274 @@
+// Gateway benchmark, on loopback in one run (SPEC §7 "Fast"; issue 4 targets):
+//   1. the demo partner system called directly,
+//   2. a bare @fastify/reply-from proxy in front of it,
+//   3. the full gateway (consent ledger, PostgreSQL outbox, Kafka relay) in front of it,
+// each at full load (autocannon, requests/s and p50/p99) and at a fixed 200 requests/s (p50 against
+// the direct call; autocannon's histogram has 1 ms resolution, so a paced client with µs
+// resolution measures the same too); then the decision engine alone against Cedar
+// (bench/decision.ts, run as is). Every server runs in its own process, as in production; the load
+// generator is this process. Needs PostgreSQL and Kafka running.
+// Run: node --import tsx bench/gateway.ts [seconds-per-run]
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir, cpus } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { Pool } from 'undici'
+import { DEFAULT_REGISTER_FILE, devIssuer, dropDatabase, ensureDatabase, LOCAL_POSTGRES, signToken } from '@wams/platform'
+
+const SELF = fileURLToPath(import.meta.url)
+const ROOT = join(SELF, '..', '..')
+const GEMEENTE = '00000099000000000101'
+const ZORG = '00000099000000000201'
+const GATEWAY_OIN = '00000099000000009000'
+const BSN = '999990019'
+const NECESSITY = 'Vaststellen of er zorg betrokken is bij de problemen van het gezin.'
+const FIELDS = ['careInvolved', 'riskIndication']
+const PARTNER_PATH = `/partners/${ZORG}/wams/v1/data-requests`
+
+// ---- server roles (child processes) ----------------------------------------------------------
+
+function databaseUrl (label: string): string {
+  const url = new URL(process.env.WAMS_POSTGRES_SERVER ?? LOCAL_POSTGRES)
+  url.pathname = `/bench_${label}_${randomBytes(4).toString('hex')}`
+  return url.toString()
+}
+
+/** Runs one server until SIGTERM; prints `{ "url": ... }` on the first line once it listens. */
+async function serve (role: string, args: string[]): Promise<void> {
+  let app: { listen: (o: { host: string, port: number }) => Promise<string>, close: () => Promise<unknown> }
+  let cleanup = async () => {}
+  if (role === 'partners') {
+    const { buildApp, readConfig } = await import('@wams/demo-partners')
+    app = await buildApp(readConfig({ LOG_LEVEL: 'silent', PORT: '0' })) as never
+  } else if (role === 'proxy') {
+    const Fastify = (await import('fastify')).default
+    const replyFrom = (await import('@fastify/reply-from')).default
+    const proxy = Fastify({ logger: false })
+    await proxy.register(replyFrom, { base: args[0]!, undici: { connections: 64, pipelining: 1 } })
+    proxy.post('/partners/*', (request, reply) => { reply.from(request.url) })
+    app = proxy as never
+  } else {
+    const db = databaseUrl(role.replace('-', '_'))
+    await ensureDatabase(db)
+    cleanup = () => dropDatabase(db)
+    const env = { DATABASE_URL: db, DATABASE_POOL_SIZE: '20', LOG_LEVEL: 'warn', PORT: '0', KAFKA_PARTITIONS: '1', KAFKA_TOPIC_PREFIX: `bench.${randomBytes(4).toString('hex')}.` }
+    if (role === 'ledger') {
+      const { buildApp, readConfig } = await import('../services/consent-ledger/src/index.ts')
+      app = await buildApp(readConfig(env)) as never
+    } else {
+      const { buildApp, readConfig } = await import('../services/gateway/src/index.ts')
+      app = await buildApp(readConfig({
+        ...env, CONSENT_LEDGER_URL: args[0]!, REGISTER_FILE: args[1]!,
+        // The benchmark is one organisation at full load: no rate limit in the way.
+        RATE_LIMIT_PER_MINUTE: '1000000000'
+      })) as never
+    }
+  }
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  process.stdout.write(JSON.stringify({ url }) + '\n')
+  process.once('SIGTERM', () => {
+    void (async () => {
+      await app.close()
+      await cleanup()
+      process.exit(0)
+    })()
+  })
+}
+
+// ---- the load generator (main) -----------------------------------------------------------------
+
+interface Server { name: string, url: string, proc: ChildProcess }
+
+async function start (role: string, ...args: string[]): Promise<Server> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--serve', role, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: proc.stdout! })
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`${role} exited (${code}) before listening`)))
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url))
+  })
+  return { name: role, url, proc }
+}
+
+async function stop (server: Server): Promise<void> {
+  if (server.proc.exitCode !== null) return
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => server.proc.kill('SIGKILL'), 15000)
+    server.proc.once('exit', () => { clearTimeout(timer); resolve() })
+    server.proc.kill('SIGTERM')
+  })
+}
+
+interface Load { url: string, path: string, headers: Record<string, string>, body: string }
+
+interface Row { name: string, rps: number, p50: number, p99: number, non2xx: number, errors: number }
+
+async function cannon (name: string, load: Load, seconds: number, opts: { connections: number, overallRate?: number }): Promise<Row> {
+  const result = await autocannon({
+    url: load.url + load.path,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...load.headers },
+    body: load.body,
+    duration: seconds,
+    connections: opts.connections,
+    ...(opts.overallRate ? { overallRate: opts.overallRate } : {})
+  })
+  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts }
+}
+
+interface Paced { name: string, p50: number, p99: number, failures: number, timings: Map<string, number[]> }
+
+/** Open-loop requests at `rate`/s for `seconds`, timed in µs; collects the Server-Timing stages. */
+async function paced (name: string, load: Load, rate: number, seconds: number): Promise<Paced> {
+  const pool = new Pool(load.url, { connections: 16 })
+  const latencies: number[] = []
+  const timings = new Map<string, number[]>()
+  let failures = 0
+  const total = rate * seconds
+  const interval = 1000 / rate
+  const begin = performance.now()
+  const inflight: Array<Promise<void>> = []
+  for (let i = 0; i < total; i++) {
+    const due = begin + i * interval
+    const wait = due - performance.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    inflight.push((async () => {
+      const t0 = performance.now()
+      const res = await pool.request({ method: 'POST', path: load.path, headers: { 'content-type': 'application/json', ...load.headers }, body: load.body })
+      await res.body.dump()
+      latencies.push(performance.now() - t0)
+      if (res.statusCode !== 200) failures++
+      const header = res.headers['server-timing']
+      if (typeof header === 'string') {
+        for (const part of header.split(', ')) {
+          const [stage, dur] = part.split(';dur=')
+          const list = timings.get(stage!) ?? []
+          list.push(Number(dur))
+          timings.set(stage!, list)
+        }
+      }
+    })())
+  }
+  await Promise.all(inflight)
+  await pool.close()
+  return { name, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), failures, timings }
+}
+
+function quantile (values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+}
+
+async function main (): Promise<void> {
+  const seconds = Number(process.argv[2] ?? 10)
+  const issuer = devIssuer(process.env.DATA_DIR ?? '.data')
+  const connections = 32
+
+  const partners = await start('partners')
+  const dir = mkdtempSync(join(tmpdir(), 'wams-bench-'))
+  const register = JSON.parse(readFileSync(DEFAULT_REGISTER_FILE, 'utf8')) as { parties: Array<{ oin: string, baseUrl: string }> }
+  for (const party of register.parties) party.baseUrl = `${partners.url}/partners/${party.oin}`
+  const registerFile = join(dir, 'party-register.json')
+  writeFileSync(registerFile, JSON.stringify(register))
+  const [proxy, ledger] = await Promise.all([start('proxy', partners.url), start('ledger')])
+  const gateway = await start('gateway', ledger.url, registerFile)
+  const servers = [gateway, ledger, proxy, partners]
+
+  try {
+    // A case for the gateway's requests, through the ledger's API.
+    const college = { authorization: `Bearer ${signToken(issuer.privateKeyPem, { iss: issuer.iss, sub: 'college-bench', org: GEMEENTE, roles: ['college'], aud: 'wams', ttlSeconds: 3600 })}` }
+    const opened = await fetch(`${ledger.url}/v1/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...college },
+      body: JSON.stringify({
+        route: 'ernstig',
+        subjects: [{ bsn: BSN, role: 'client' }],
+        problems: [{ domain: 'zorg', description: 'Zorgmijding en vervuiling van de woning' }, { domain: 'oov', description: 'Overlast voor de buren' }],
+        relatedness: 'De zorgmijding leidt tot overlast in de buurt.',
+        seriousGrounds: ['overlast'],
+        clientInformed: true,
+        coordinator: { org: GEMEENTE, sub: 'coordinator-bench' }
+      })
+    })
+    if (opened.status !== 201) throw new Error(`opening the case failed: ${opened.status} ${await opened.text()}`)
+    const { caseId } = await opened.json() as { caseId: string }
+
+    // The same partner call three ways: what the gateway sends, straight or through a bare proxy.
+    const partnerToken = signToken(issuer.privateKeyPem, { iss: issuer.iss, sub: 'gateway', org: GATEWAY_OIN, roles: [], aud: ZORG, requestId: 'bench', ttlSeconds: 3600 })
+    const partnerBody = JSON.stringify({
+      requestId: 'bench', caseRef: 'x'.repeat(43), subject: BSN, category: 'health', fields: FIELDS, purpose: 'onderzoek',
+      requester: { org: GEMEENTE, partyType: 'gemeente' }, necessity: NECESSITY, legalBasis: 'Wams art. 2.4 (onderzoek); AVG art. 6 lid 1 sub e; AVG art. 9 lid 2 sub g'
+    })
+    const direct: Load = { url: partners.url, path: PARTNER_PATH, headers: { authorization: `Bearer ${partnerToken}` }, body: partnerBody }
+    const proxied: Load = { ...direct, url: proxy.url }
+    const full: Load = {
+      url: gateway.url,
+      path: `/v1/cases/${caseId}/data-requests`,
+      headers: college,
+      body: JSON.stringify({ provider: ZORG, subject: BSN, category: 'health', purpose: 'onderzoek', fields: FIELDS, necessity: NECESSITY })
+    }
+    for (const load of [direct, proxied, full]) {
+      const res = await fetch(load.url + load.path, { method: 'POST', headers: { 'content-type': 'application/json', ...load.headers }, body: load.body })
+      if (res.status !== 200) throw new Error(`${load.url}${load.path}: ${res.status} ${await res.text()}`)
+    }
+
+    process.stderr.write(`warming up (${seconds} s each)...\n`)
+    for (const load of [direct, proxied, full]) await cannon('warm-up', load, Math.max(2, Math.round(seconds / 3)), { connections })
+
+    process.stderr.write('full load...\n')
+    const loaded = [
+      await cannon('partner direct', direct, seconds, { connections }),
+      await cannon('bare reply-from proxy', proxied, seconds, { connections }),
+      await cannon('full gateway', full, seconds, { connections })
+    ]
+    process.stderr.write('200 requests/s...\n')
+    const rated = [
+      await cannon('partner direct @200/s', direct, seconds, { connections: 10, overallRate: 200 }),
+      await cannon('bare proxy @200/s', proxied, seconds, { connections: 10, overallRate: 200 }),
+      await cannon('full gateway @200/s', full, seconds, { connections: 10, overallRate: 200 })
+    ]
+    const pacedDirect = await paced('partner direct', direct, 200, seconds)
+    const pacedProxy = await paced('bare proxy', proxied, 200, seconds)
+    const pacedFull = await paced('full gateway', full, 200, seconds)
+
+    process.stderr.write('decision engine vs Cedar...\n')
+    const decision = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/decision.ts')], { cwd: ROOT, encoding: 'utf8' })
+
+    // ---- report ----
+    const f = (n: number, d = 0) => n.toFixed(d).padStart(10)
+    console.log(`\nGateway benchmark — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), loopback, ${seconds} s per run, autocannon ${connections} connections`)
+    console.log('Every server in its own process; PostgreSQL, Kafka and this load generator share the same machine.\n')
+    console.log(`${'run'.padEnd(28)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'non-2xx'.padStart(10)}${'errors'.padStart(10)}`)
+    for (const r of [...loaded, ...rated]) console.log(`${r.name.padEnd(28)}${f(r.rps)}${f(r.p50)}${f(r.p99)}${f(r.non2xx)}${f(r.errors)}`)
+    console.log(`\nPaced client at 200 requests/s, µs resolution (${200 * seconds} requests each):`)
+    console.log(`${'run'.padEnd(28)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'failed'.padStart(10)}`)
+    for (const r of [pacedDirect, pacedProxy, pacedFull]) console.log(`${r.name.padEnd(28)}${f(r.p50, 3)}${f(r.p99, 3)}${f(r.failures)}`)
+    console.log('\nWhere the gateway\'s time goes at 200 requests/s (Server-Timing, p50 / p99 ms per stage):')
+    for (const [stage, list] of pacedFull.timings) console.log(`  ${stage.padEnd(10)}${f(quantile(list, 0.5), 3)}${f(quantile(list, 0.99), 3)}`)
+
+    const [d, p, g] = loaded as [Row, Row, Row]
+    const added = pacedFull.p50 - pacedDirect.p50
+    console.log('\nTargets:')
+    console.log(`  full gateway ≥ half the bare proxy's throughput: ${g.rps.toFixed(0)} vs ${(p.rps / 2).toFixed(0)} req/s (${(g.rps / p.rps * 100).toFixed(0)} % of the proxy) — ${g.rps >= p.rps / 2 ? 'met' : 'NOT met'}`)
+    console.log(`  at 200 req/s, gateway p50 within 1 ms of the direct call: +${added.toFixed(3)} ms (${pacedFull.p50.toFixed(3)} vs ${pacedDirect.p50.toFixed(3)} ms) — ${added <= 1 ? 'met' : 'NOT met'}`)
+    console.log(`  (the bare proxy reaches ${(p.rps / d.rps * 100).toFixed(0)} % of the direct throughput)`)
+    console.log('\nDecision engine alone vs Cedar (bench/decision.ts):')
+    console.log(decision.stdout.trim().split('\n').map((l) => '  ' + l).join('\n'))
+    if (decision.status !== 0) console.log(decision.stderr)
+    if ([...loaded, ...rated].some((r) => r.non2xx > 0 || r.errors > 0) || [pacedDirect, pacedProxy, pacedFull].some((r) => r.failures > 0)) {
+      console.log('\nWARNING: some requests did not succeed; the figures of those runs do not measure the happy path.')
+      process.exitCode = 1
+    }
+  } finally {
+    for (const server of servers) await stop(server)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const serveAt = process.argv.indexOf('--serve')
+if (serveAt >= 0) await serve(process.argv[serveAt + 1]!, process.argv.slice(serveAt + 2))
+else await main()
