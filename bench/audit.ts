@@ -129,6 +129,49 @@ async function endToEnd (events: AuditEvent[], instances: number): Promise<{ ms:
   return { ms, checkpointMs }
 }
 
+/** The parts alone: the relay (outbox → Kafka), and the audit side (Kafka → store → tree) on a pre-filled topic. */
+async function stages (events: AuditEvent[], instances: number[]): Promise<Array<[string, string, string]>> {
+  const out: Array<[string, string, string]> = []
+  {
+    const prefix = `bench.${randomBytes(4).toString('hex')}.`
+    const url = dbUrl('relay')
+    await ensureDatabase(url)
+    const pool = createPool(url, 4)
+    await migrate(pool, OUTBOX_MIGRATIONS)
+    for (let i = 0; i < events.length; i += 500) await inTransaction(pool, (c) => recordAudit(c, events.slice(i, i + 500)))
+    const broker = new Broker({ brokers: BROKERS, clientId: 'bench-relay', topicPrefix: prefix, partitions: 3, replicationFactor: 1 })
+    await broker.ensureTopics(['audit'])
+    await broker.connectProducer()
+    const relay = new OutboxRelay({ pool, broker, logger: silent })
+    const started = performance.now()
+    relay.start()
+    while (await relay.pending() > 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    out.push(['(a) part: outbox → Kafka (the platform relay alone)', `${(events.length / (performance.now() - started) * 1000).toFixed(0)} events/s`, ''])
+    await relay.stop(); await broker.close(); await pool.end(); await dropDatabase(url)
+  }
+  for (const n of instances) {
+    const prefix = `bench.${randomBytes(4).toString('hex')}.`
+    const broker = new Broker({ brokers: BROKERS, clientId: 'bench-fill', topicPrefix: prefix, partitions: 3, replicationFactor: 1 })
+    await broker.ensureTopics()
+    for (let i = 0; i < events.length; i += 500) {
+      await broker.send('audit', events.slice(i, i + 500).map((e) => ({ key: auditKey(e), value: JSON.stringify(e), headers: { 'event-id': e.eventId } })))
+    }
+    await broker.close()
+    const url = dbUrl('store')
+    await ensureDatabase(url)
+    const config = readConfig({ DATABASE_URL: url, KAFKA_TOPIC_PREFIX: prefix, KAFKA_BROKERS: BROKERS, LOG_LEVEL: 'silent', PORT: '0', CHECKPOINT_INTERVAL_MS: '1000' })
+    const started = performance.now()
+    const apps = await Promise.all(Array.from({ length: n }, () => buildApp(config)))
+    const size = async () => Number((await apps[0]!.auditLog.pool.query('SELECT size FROM tree_head')).rows[0].size)
+    while (await size() < events.length) await new Promise((resolve) => setTimeout(resolve, 5))
+    out.push([`(a) part: Kafka → store → tree, topic pre-filled, ${n} instance${n > 1 ? 's' : ''}`,
+      `${(events.length / (performance.now() - started) * 1000).toFixed(0)} events/s`, 'including the instances\' start and group join'])
+    for (const a of apps) await a.close()
+    await dropDatabase(url)
+  }
+  return out
+}
+
 // ---- (b) proofs at 1,000,000 leaves -------------------------------------------------------------
 
 async function proofs (): Promise<void> {
@@ -247,6 +290,7 @@ if (PARTS.includes('a')) {
     measured.push([`(a) outbox → Kafka → store → Merkle tree, ${instances} audit instance${instances > 1 ? 's' : ''}`, `${e2eRate.toFixed(0)} events/s`,
       `${(e2eRate / rawRate * 100).toFixed(0)}% of raw; all in a signed checkpoint after ${(e2e.checkpointMs / 1000).toFixed(2)} s`])
   }
+  measured.push(...await stages(events, [1, 3]))
   rows.unshift(...measured)
 }
 if (PARTS.includes('b')) await proofs()

@@ -38,7 +38,9 @@ function databaseUrl (label: string): string {
   return url.toString()
 }
 
-/** Runs one server until SIGTERM; prints `{ "url": ... }` on the first line once it listens. */
+const READY = 'BENCH_READY'
+
+/** Runs one server until SIGTERM or the end of stdin; prints `BENCH_READY { "url": ... }` once it listens. */
 async function serve (role: string, args: string[]): Promise<void> {
   let app: { listen: (o: { host: string, port: number }) => Promise<string>, close: () => Promise<unknown> }
   let cleanup = async () => {}
@@ -70,14 +72,20 @@ async function serve (role: string, args: string[]): Promise<void> {
     }
   }
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  process.stdout.write(JSON.stringify({ url }) + '\n')
-  process.once('SIGTERM', () => {
+  process.stdout.write(`${READY} ${JSON.stringify({ url })}\n`)
+  let stopping = false
+  const shutdown = () => {
+    if (stopping) return
+    stopping = true
     void (async () => {
       await app.close()
       await cleanup()
       process.exit(0)
     })()
-  })
+  }
+  process.once('SIGTERM', shutdown)
+  // The load generator holds our stdin: when it ends (also when it crashed), so do we.
+  process.stdin.on('end', shutdown).resume()
 }
 
 // ---- the load generator (main) -----------------------------------------------------------------
@@ -85,11 +93,15 @@ async function serve (role: string, args: string[]): Promise<void> {
 interface Server { name: string, url: string, proc: ChildProcess }
 
 async function start (role: string, ...args: string[]): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--serve', role, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--serve', role, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
   const lines = createInterface({ input: proc.stdout! })
   const url = await new Promise<string>((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`${role} exited (${code}) before listening`)))
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url))
+    // Anything else on stdout is the service's log (warnings); it goes to our stderr.
+    lines.on('line', (line) => {
+      if (line.startsWith(READY)) resolve((JSON.parse(line.slice(READY.length)) as { url: string }).url)
+      else process.stderr.write(`[${role}] ${line}\n`)
+    })
   })
   return { name: role, url, proc }
 }
@@ -99,7 +111,7 @@ async function stop (server: Server): Promise<void> {
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => server.proc.kill('SIGKILL'), 15000)
     server.proc.once('exit', () => { clearTimeout(timer); resolve() })
-    server.proc.kill('SIGTERM')
+    server.proc.stdin?.end()
   })
 }
 
@@ -168,17 +180,19 @@ async function main (): Promise<void> {
   const issuer = devIssuer(process.env.DATA_DIR ?? '.data')
   const connections = 32
 
-  const partners = await start('partners')
+  const servers: Server[] = []
+  const started = async (role: string, ...args: string[]) => { const s = await start(role, ...args); servers.unshift(s); return s }
   const dir = mkdtempSync(join(tmpdir(), 'wams-bench-'))
-  const register = JSON.parse(readFileSync(DEFAULT_REGISTER_FILE, 'utf8')) as { parties: Array<{ oin: string, baseUrl: string }> }
-  for (const party of register.parties) party.baseUrl = `${partners.url}/partners/${party.oin}`
-  const registerFile = join(dir, 'party-register.json')
-  writeFileSync(registerFile, JSON.stringify(register))
-  const [proxy, ledger] = await Promise.all([start('proxy', partners.url), start('ledger')])
-  const gateway = await start('gateway', ledger.url, registerFile)
-  const servers = [gateway, ledger, proxy, partners]
-
   try {
+    const partners = await started('partners')
+    const register = JSON.parse(readFileSync(DEFAULT_REGISTER_FILE, 'utf8')) as { parties: Array<{ oin: string, baseUrl: string }> }
+    for (const party of register.parties) party.baseUrl = `${partners.url}/partners/${party.oin}`
+    const registerFile = join(dir, 'party-register.json')
+    writeFileSync(registerFile, JSON.stringify(register))
+    const proxy = await started('proxy', partners.url)
+    const ledger = await started('ledger')
+    const gateway = await started('gateway', ledger.url, registerFile)
+
     // A case for the gateway's requests, through the ledger's API.
     const college = { authorization: `Bearer ${signToken(issuer.privateKeyPem, { iss: issuer.iss, sub: 'college-bench', org: GEMEENTE, roles: ['college'], aud: 'wams', ttlSeconds: 3600 })}` }
     const opened = await fetch(`${ledger.url}/v1/cases`, {
@@ -187,7 +201,7 @@ async function main (): Promise<void> {
       body: JSON.stringify({
         route: 'ernstig',
         subjects: [{ bsn: BSN, role: 'client' }],
-        problems: [{ domain: 'zorg', description: 'Zorgmijding en vervuiling van de woning' }, { domain: 'oov', description: 'Overlast voor de buren' }],
+        problems: [{ domain: 'wmo', description: 'Redt het huishouden niet meer zonder hulp' }, { domain: 'oov', description: 'Overlast voor de buren' }],
         relatedness: 'De zorgmijding leidt tot overlast in de buurt.',
         seriousGrounds: ['overlast'],
         clientInformed: true,

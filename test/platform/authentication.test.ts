@@ -1,12 +1,12 @@
 // Bearer tokens: only asymmetric signatures from trusted issuers, with iss, aud and exp checked and
 // the claims the decision needs; system roles only from their own issuer; every failure audited.
 import t from 'tap'
-import { generateKeyPairSync, createHmac } from 'node:crypto'
+import { generateKeyPairSync, createHmac, type KeyObject } from 'node:crypto'
 import { authenticationPlugin, createService, signToken, type AuthFailure } from '@wams/platform'
 
 const keyA = generateKeyPairSync('ed25519')
 const keyB = generateKeyPairSync('ed25519')
-const pem = (k: { export: (o: object) => string | Buffer }, type: 'spki' | 'pkcs8') => k.export({ type, format: 'pem' }).toString()
+const pem = (k: KeyObject, type: 'spki' | 'pkcs8') => k.export({ type, format: 'pem' } as never).toString()
 const A = { iss: 'https://idp-a.example', priv: pem(keyA.privateKey, 'pkcs8'), pub: pem(keyA.publicKey, 'spki') }
 const B = { iss: 'https://gateway.example', priv: pem(keyB.privateKey, 'pkcs8'), pub: pem(keyB.publicKey, 'spki') }
 const ORG = '00000099000000000101'

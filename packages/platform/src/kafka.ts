@@ -40,6 +40,13 @@ const TOPIC_CONFIG: Record<TopicKey, Record<string, string>> = {
   checkpoints: { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' }
 }
 
+/** Keeps `work` in `set` until it settles, so a stop can wait for every batch in hand. */
+function track (set: Set<Promise<void>>, work: Promise<void>): Promise<void> {
+  set.add(work)
+  work.then(() => set.delete(work), () => set.delete(work))
+  return work
+}
+
 function headersOf (raw: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined) out[k] = Array.isArray(v) ? String(v[0]) : String(v)
@@ -128,15 +135,22 @@ export class Broker {
     groupId: string
     topics: TopicKey[]
     fromBeginning?: boolean
+    /** How long a fetch waits for data; also bounds how long a clean stop waits. */
+    maxWaitMs?: number
+    /** Partitions handled in parallel by this instance (order per partition is kept). */
+    partitionsConcurrently?: number
     handle: (messages: ConsumedMessage[]) => Promise<void>
   }): Promise<Subscription> {
-    const consumer = this.kafka.consumer({ groupId: options.groupId, sessionTimeout: 10000, heartbeatInterval: 1000, retry: { retries: 10 } })
-    let inFlight: Promise<void> = Promise.resolve()
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId, sessionTimeout: 10000, heartbeatInterval: 1000, retry: { retries: 10 },
+      maxWaitTimeInMs: options.maxWaitMs ?? 500
+    })
+    const inFlight = new Set<Promise<void>>()
     const subscription: Subscription = {
       // Let the batch in hand finish and commit before leaving the group, so a clean stop redelivers nothing.
       stop: async () => {
         this.subscriptions.delete(subscription)
-        await inFlight.catch(() => {})
+        await Promise.allSettled([...inFlight])
         await consumer.disconnect()
       }
     }
@@ -145,8 +159,9 @@ export class Broker {
     await consumer.subscribe({ topics: options.topics.map((k) => this.topic(k)), fromBeginning: options.fromBeginning ?? true })
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
       eachBatchAutoResolve: false,
-      eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => (inFlight = (async () => {
+      eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => track(inFlight, (async () => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return
         const messages: ConsumedMessage[] = batch.messages.map((m) => ({
           topic: batch.topic,
