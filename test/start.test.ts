@@ -44,6 +44,6 @@ t.test('npm start: all ready, then SIGINT leaves no process behind', { timeout: 
   await new Promise((resolve) => setTimeout(resolve, 500))
   t.same(pids.filter(alive), [], 'no service process is left')
   for (const port of Object.values(ports)) {
-    await t.rejects(fetch(`http://127.0.0.1:${port}/health/live`), undefined, `nothing listens on ${port}`)
+    await t.rejects(fetch(`http://127.0.0.1:${port}/health/live`), `nothing listens on ${port}`)
   }
 })
