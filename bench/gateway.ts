@@ -10,7 +10,7 @@
 // Run: node --import tsx bench/gateway.ts [seconds-per-run]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir, cpus } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -93,7 +93,9 @@ async function serve (role: string, args: string[]): Promise<void> {
 interface Server { name: string, url: string, proc: ChildProcess }
 
 async function start (role: string, ...args: string[]): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--serve', role, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
+  // e.g. BENCH_NODE_ARGS_GATEWAY="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile one server.
+  const extra = (process.env[`BENCH_NODE_ARGS_${role.toUpperCase()}`] ?? '').split(' ').filter(Boolean)
+  const proc = spawn(process.execPath, [...extra, '--import', 'tsx', SELF, '--serve', role, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
   const lines = createInterface({ input: proc.stdout! })
   const url = await new Promise<string>((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`${role} exited (${code}) before listening`)))
@@ -117,7 +119,7 @@ async function stop (server: Server): Promise<void> {
 
 interface Load { url: string, path: string, headers: Record<string, string>, body: string }
 
-interface Row { name: string, rps: number, p50: number, p99: number, non2xx: number, errors: number }
+interface Row { name: string, rps: number, p50: number, p99: number, non2xx: number, errors: number, total: number, cpu?: Map<string, number> }
 
 async function cannon (name: string, load: Load, seconds: number, opts: { connections: number, overallRate?: number }): Promise<Row> {
   const result = await autocannon({
@@ -129,7 +131,7 @@ async function cannon (name: string, load: Load, seconds: number, opts: { connec
     connections: opts.connections,
     ...(opts.overallRate ? { overallRate: opts.overallRate } : {})
   })
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts }
+  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total }
 }
 
 interface Paced { name: string, p50: number, p99: number, failures: number, timings: Map<string, number[]> }
@@ -173,6 +175,37 @@ async function paced (name: string, load: Load, rate: number, seconds: number): 
 function quantile (values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+}
+
+// ---- CPU per request, per component (Linux /proc): what each request costs, and where ----------
+
+const TICK_MS = 10 // USER_HZ = 100 on Linux
+
+type CpuSnapshot = Map<string, number>
+
+/** CPU time (ms) used so far, per component: our servers by pid, PostgreSQL and Kafka by name. */
+function cpuSnapshot (servers: Server[]): CpuSnapshot | null {
+  let pids: string[]
+  try { pids = readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p)) } catch { return null }
+  const roles = new Map(servers.map((s) => [String(s.proc.pid), s.name]))
+  const out: CpuSnapshot = new Map()
+  for (const pid of pids) {
+    let stat: string
+    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8') } catch { continue }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS // utime + stime
+    const name = roles.get(pid) ?? (pid === String(process.pid) ? 'load generator' : comm.startsWith('postgres') ? 'postgresql' : comm === 'java' ? 'kafka' : null)
+    if (name !== null) out.set(name, (out.get(name) ?? 0) + ms)
+  }
+  return out
+}
+
+function cpuPerRequest (before: CpuSnapshot | null, after: CpuSnapshot | null, requests: number): Map<string, number> {
+  const out = new Map<string, number>()
+  if (before === null || after === null || requests === 0) return out
+  for (const [name, ms] of after) out.set(name, (ms - (before.get(name) ?? 0)) / requests)
+  return out
 }
 
 async function main (): Promise<void> {
@@ -234,10 +267,16 @@ async function main (): Promise<void> {
     for (const load of [direct, proxied, full]) await cannon('warm-up', load, Math.max(2, Math.round(seconds / 3)), { connections })
 
     process.stderr.write('full load...\n')
+    const measured = async (name: string, load: Load) => {
+      const before = cpuSnapshot(servers)
+      const row = await cannon(name, load, seconds, { connections })
+      row.cpu = cpuPerRequest(before, cpuSnapshot(servers), row.total)
+      return row
+    }
     const loaded = [
-      await cannon('partner direct', direct, seconds, { connections }),
-      await cannon('bare reply-from proxy', proxied, seconds, { connections }),
-      await cannon('full gateway', full, seconds, { connections })
+      await measured('partner direct', direct),
+      await measured('bare reply-from proxy', proxied),
+      await measured('full gateway', full)
     ]
     process.stderr.write('200 requests/s...\n')
     const rated = [
@@ -261,6 +300,15 @@ async function main (): Promise<void> {
     console.log(`\nPaced client at 200 requests/s, µs resolution (${200 * seconds} requests each):`)
     console.log(`${'run'.padEnd(28)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'failed'.padStart(10)}`)
     for (const r of [pacedDirect, pacedProxy, pacedFull]) console.log(`${r.name.padEnd(28)}${f(r.p50, 3)}${f(r.p99, 3)}${f(r.failures)}`)
+    const components = ['load generator', 'partners', 'proxy', 'gateway', 'ledger', 'postgresql', 'kafka']
+    if (loaded.some((r) => r.cpu && r.cpu.size > 0)) {
+      console.log('\nCPU per request at full load, ms, per component (/proc; the machine has ' + cpus().length + ' CPUs):')
+      console.log(`${'run'.padEnd(28)}${components.map((c) => c.padStart(11)).join('')}${'total'.padStart(9)}`)
+      for (const r of loaded) {
+        const values = components.map((c) => r.cpu?.get(c) ?? 0)
+        console.log(`${r.name.padEnd(28)}${values.map((v) => v.toFixed(3).padStart(11)).join('')}${values.reduce((a, b) => a + b, 0).toFixed(3).padStart(9)}`)
+      }
+    }
     console.log('\nWhere the gateway\'s time goes at 200 requests/s (Server-Timing, p50 / p99 ms per stage):')
     for (const [stage, list] of pacedFull.timings) console.log(`  ${stage.padEnd(10)}${f(quantile(list, 0.5), 3)}${f(quantile(list, 0.99), 3)}`)
 
