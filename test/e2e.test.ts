@@ -78,16 +78,17 @@ t.test('from a gateway decision to a verifiable audit record', async (t) => {
   for (const [name, res] of [['permit', permit], ['deny', deny]] as const) {
     const eventId = res.json().auditEventId
     t.ok(eventId, `${name}: the answer names its audit event`)
-    const body = await waitFor(`the ${name} event with a proof`, async () => {
+    interface Proven { event: { outcome: string, caseId: string }, leafHash: string, leafIndex: number, treeSize: number, rootHash: string, inclusionProof: string[] }
+    const body = await waitFor<Proven>(`the ${name} event with a proof`, async () => {
       const got = await audit.inject({ url: `/v1/audit/events/${eventId}`, headers: supervisor })
-      return got.statusCode === 200 ? got.json() : null
+      return got.statusCode === 200 ? got.json() as Proven : null
     })
     t.equal(body.event.outcome, name)
     t.equal(body.event.caseId, caseId)
     t.notOk(JSON.stringify(body).includes(BSN.client), 'no BSN in the audit record')
     const leaf = leafHashOf(body.event)
     t.equal(leaf.toString('base64'), body.leafHash, 'leaf hash = SHA-256(0x00 ‖ RFC 8785 JSON of the event as returned)')
-    const root = rootFromInclusion(leaf, body.leafIndex, body.treeSize, body.inclusionProof.map((p: string) => Buffer.from(p, 'base64')))
+    const root = rootFromInclusion(leaf, body.leafIndex, body.treeSize, body.inclusionProof.map((p) => Buffer.from(p, 'base64')))
     t.equal(root?.toString('base64'), body.rootHash, `${name}: the inclusion proof leads to the root`)
     const checkpoint = (await audit.inject({ url: '/v1/audit/checkpoint' })).json()
     t.ok(checkpoint.treeSize >= body.treeSize, 'the signed checkpoint covers it')
