@@ -28,15 +28,16 @@ if [ ! -f "$LIBS/.complete" ]; then
   touch "$LIBS/.complete"
 fi
 
-if [ -f "$WORK/kafka.pid" ] && kill -0 "$(cat "$WORK/kafka.pid")" 2>/dev/null \
-   && KAFKA_BROKERS="127.0.0.1:$PORT" KAFKA_READY_TIMEOUT_MS=5000 node "$ROOT/scripts/wait-for-kafka.mjs" >/dev/null 2>&1; then
-  echo "Kafka already running on 127.0.0.1:$PORT (pid $(cat "$WORK/kafka.pid"))"
-  exit 0
+# A broker that already answers on the port is used as it is (ours from an earlier start, or
+# one from another checkout); the caller sees "already running" and will not stop it.
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  if KAFKA_BROKERS="127.0.0.1:$PORT" KAFKA_READY_TIMEOUT_MS=15000 node "$ROOT/scripts/wait-for-kafka.mjs" >/dev/null 2>&1; then
+    echo "Kafka already running on 127.0.0.1:$PORT"
+    exit 0
+  fi
+  echo "127.0.0.1:$PORT is taken by a process that is not a ready Kafka broker; set KAFKA_PORT or KAFKA_BROKERS" >&2; exit 1
 fi
 bash "$ROOT/scripts/kafka-down.sh"
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-  echo "127.0.0.1:$PORT is taken by another process; set KAFKA_PORT or KAFKA_BROKERS" >&2; exit 1
-fi
 
 rm -rf "$WORK/data" "$WORK/logs"; mkdir -p "$WORK/data" "$WORK/logs"
 sed -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CPORT#g" -e "s#@DATA_DIR@#$WORK/data#g" \

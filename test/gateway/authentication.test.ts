@@ -47,6 +47,8 @@ const attacks: Array<{ name: string, token: string | null, status: 401 | 403, re
     reason: 'ISSUER_UNTRUSTED'
   },
   { name: 'a role that does not exist', token: token({ org: OIN.gemeente, roles: ['admin'] }), status: 401, reason: 'CLAIMS_INVALID' },
+  // The system role of the gateway's own tokens: never accepted from a caller.
+  { name: 'a person claiming the gateway\'s system role', token: token({ org: OIN.gemeente, roles: ['gateway'] }), status: 401, reason: 'CLAIMS_INVALID' },
   { name: 'an unregistered org', token: token({ org: OIN.unregistered, roles: ['college'] }), status: 403, reason: 'ORG_NOT_REGISTERED' },
   { name: 'an inactive org', token: token({ org: OIN.inactiveWoningcorporatie, roles: ['professional'] }), status: 403, reason: 'ORG_NOT_REGISTERED' },
   { name: 'a garbage token', token: 'not.a.jwt', status: 401, reason: 'TOKEN_INVALID' }

@@ -111,7 +111,8 @@ async function authenticationPlugin (app: FastifyInstance, options: Authenticati
     } as never,
     // The secret callback above picks the key by header-and-payload form ({ payload: { iss } }).
     decode: { complete: true },
-    verify: { algorithms: [...ALGORITHMS], allowedAud: options.audience, allowedIss: [...keys.keys()], requiredClaims: ['exp', 'iss', 'sub', 'aud'] } as never
+    // The cache keeps verified tokens (until they expire): a professional's token is verified once, not per request.
+    verify: { algorithms: [...ALGORITHMS], allowedAud: options.audience, allowedIss: [...keys.keys()], requiredClaims: ['exp', 'iss', 'sub', 'aud'], cache: 1000 } as never
   })
 
   app.decorateRequest('principal', null as unknown as Principal)

@@ -24,8 +24,9 @@ export async function appendToOutbox (client: PoolClient | Pool, events: OutboxE
     const b = i * 5
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`
   })
-  await client.query(`INSERT INTO outbox (topic, message_key, event_id, payload, headers) VALUES ${rows.join(', ')}`, values)
-  await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`)
+  // One round trip: the insert and the relay's wake-up (delivered at commit) in one statement.
+  await client.query(`WITH added AS (INSERT INTO outbox (topic, message_key, event_id, payload, headers) VALUES ${rows.join(', ')} RETURNING 1)
+    SELECT pg_notify('${NOTIFY_CHANNEL}', '')`, values)
 }
 
 export interface RelayOptions {
