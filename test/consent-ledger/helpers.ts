@@ -5,32 +5,16 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp, readConfig, type Config } from '../../services/consent-ledger/src/index.ts'
 import { freshDatabase, freshTopicPrefix } from '../support/infra.ts'
 import { bearer } from '../support/tokens.ts'
+import { COORDINATOR, DEMO_BSN, OIN as PARTIES, baseCallers } from '../support/parties.ts'
 
-// Parties of schemas/party-register.json.
-export const OIN = {
-  gemeente: '00000099000000000101',
-  otherGemeente: '00000099000000000102',
-  zorgaanbieder: '00000099000000000201',
-  huisarts: '00000099000000000301',
-  ggd: '00000099000000000401',
-  woningcorporatie: '00000099000000000701',
-  inactiveWoningcorporatie: '00000099000000000702',
-  school: '00000099000000001001',
-  politie: '00000099000000001301',
-  toezichthouder: '00000099000000001501',
-  unregistered: '00000099000000009999',
-  gateway: '00000099000000000001'
-} as const
+export { COORDINATOR } from '../support/parties.ts'
 
-export const BSN = { client: '999990019', member: '999990020', other: '999990032', fourth: '999990044' } as const
-export const COORDINATOR = { org: OIN.gemeente, sub: 'coordinator-anna' } as const
+export const OIN = { ...PARTIES, gateway: '00000099000000000001' } as const
+
+export const BSN = { client: DEMO_BSN.client, member: DEMO_BSN.member, other: DEMO_BSN.unknown, fourth: DEMO_BSN.refused } as const
 
 export const callers = {
-  college: () => bearer({ org: OIN.gemeente, roles: ['college'], sub: 'college-desk' }),
-  coordinator: () => bearer({ org: COORDINATOR.org, roles: ['coordinator'], sub: COORDINATOR.sub }),
-  // Same organisation and role, another person: not the case's coordinator.
-  otherCoordinator: () => bearer({ org: OIN.gemeente, roles: ['coordinator'], sub: 'coordinator-bert' }),
-  otherCollege: () => bearer({ org: OIN.otherGemeente, roles: ['college'], sub: 'college-buurdorp' }),
+  ...baseCallers,
   participant: () => bearer({ org: OIN.zorgaanbieder, roles: ['professional'], sub: 'pro-zorg' }),
   nonParticipant: () => bearer({ org: OIN.huisarts, roles: ['professional'], sub: 'pro-huisarts' }),
   supervisor: () => bearer({ org: OIN.toezichthouder, roles: ['supervisor'], sub: 'ap-inspector' }),

@@ -15,40 +15,16 @@ import type { PartnerFaults } from '@wams/demo-partners'
 import { freshDatabase, freshTopicPrefix } from '../support/infra.ts'
 import { startDemoPartners, writeTestRegister, type DemoPartners } from '../support/partners.ts'
 import { bearer } from '../support/tokens.ts'
+import { COORDINATOR, DEMO_BSN, OIN, baseCallers } from '../support/parties.ts'
 
-// Parties of schemas/party-register.json.
-export const OIN = {
-  gemeente: '00000099000000000101',
-  otherGemeente: '00000099000000000102',
-  zorgaanbieder: '00000099000000000201',
-  huisarts: '00000099000000000301',
-  ggd: '00000099000000000401',
-  veiligThuis: '00000099000000000501',
-  jeugdhulp: '00000099000000000601',
-  woningcorporatie: '00000099000000000701',
-  inactiveWoningcorporatie: '00000099000000000702',
-  energie: '00000099000000000801',
-  zorgverzekeraar: '00000099000000000901',
-  school: '00000099000000001001',
-  uwv: '00000099000000001101',
-  kredietbank: '00000099000000001201',
-  politie: '00000099000000001301',
-  reclassering: '00000099000000001401',
-  toezichthouder: '00000099000000001501',
-  unregistered: '00000099000000009999'
-} as const
+export { OIN, COORDINATOR } from '../support/parties.ts'
 
 /** The demo residents of SPEC §6. */
-export const BSN = { client: '999990019', member: '999990020', unknown: '999990032', refused: '999990044' } as const
+export const BSN = DEMO_BSN
 export const DEMO_BSNS: readonly string[] = Object.values(BSN)
-export const COORDINATOR = { org: OIN.gemeente, sub: 'coordinator-anna' } as const
 
 export const callers = {
-  college: () => bearer({ org: OIN.gemeente, roles: ['college'], sub: 'college-desk' }),
-  coordinator: () => bearer({ org: COORDINATOR.org, roles: ['coordinator'], sub: COORDINATOR.sub }),
-  /** Same organisation and role as the coordinator, another person. */
-  otherCoordinator: () => bearer({ org: OIN.gemeente, roles: ['coordinator'], sub: 'coordinator-bert' }),
-  otherCollege: () => bearer({ org: OIN.otherGemeente, roles: ['college'], sub: 'college-buurdorp' }),
+  ...baseCallers,
   professional: (org: string) => bearer({ org, roles: ['professional'], sub: `pro-${org.slice(-4)}` })
 }
 
