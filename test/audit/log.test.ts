@@ -5,7 +5,7 @@
 // with the audit database is caught by the offline verifier, which names the event.
 import t from 'tap'
 import pino from 'pino'
-import { createHash, createPublicKey, verify as verifySignature, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,46 +18,8 @@ import { AuditStore } from '../../services/audit/src/store.ts'
 import { MemoryNodeStore, appendLeaves, rootAt, verifyConsistency } from '../../services/audit/src/merkle/index.ts'
 import { KAFKA_BROKERS, freshDatabase } from '../support/infra.ts'
 import { bearer } from '../support/tokens.ts'
+import { inclusionOk, leafOf, noteOk, sha256 } from '../support/rfc6962.ts'
 import { ORG, caseOpened, decision, freshInfra, producer, pseudonymise, send, startAudit, waitFor, waitForCheckpoint } from './support.ts'
-
-// ---- an independent implementation of SPEC section 6 (not the service's merkle code) ----------
-const sha256 = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest()
-/** RFC 8785 for what audit events hold: strings, integers, booleans, null, arrays, objects. */
-function jcs (v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(jcs).join(',')}]`
-  if (v !== null && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${jcs((v as Record<string, unknown>)[k])}`).join(',')}}`
-  }
-  return JSON.stringify(v)
-}
-const leafOf = (event: unknown) => sha256(Buffer.from([0]), Buffer.from(jcs(event), 'utf8'))
-/** RFC 9162 section 2.1.3.2. */
-function inclusionOk (leaf: Buffer, index: number, size: number, proof: Buffer[], root: Buffer): boolean {
-  if (index >= size) return false
-  let fn = index
-  let sn = size - 1
-  let r = leaf
-  for (const p of proof) {
-    if (sn === 0) return false
-    if (fn % 2 === 1 || fn === sn) {
-      r = sha256(Buffer.from([1]), p, r)
-      while (fn % 2 === 0 && fn !== 0) { fn >>= 1; sn >>= 1 }
-    } else {
-      r = sha256(Buffer.from([1]), r, p)
-    }
-    fn >>= 1; sn >>= 1
-  }
-  return sn === 0 && r.equals(root)
-}
-/** A C2SP signed note checked with node:crypto and the PEM key of GET /v1/audit/keys. */
-function noteOk (note: string, publicKeyPem: string): { size: number, root: Buffer } | null {
-  const split = note.lastIndexOf('\n\n')
-  const text = note.slice(0, split + 1)
-  const sig = Buffer.from(note.slice(split + 2).trim().split(' ').at(-1)!, 'base64')
-  if (!verifySignature(null, Buffer.from(text), createPublicKey(publicKeyPem), sig.subarray(4))) return null
-  const [, size, root] = text.split('\n')
-  return { size: Number(size), root: Buffer.from(root!, 'base64') }
-}
 
 const supervisor = bearer({ org: ORG.ap, roles: ['supervisor'] })
 const b64 = (s: string) => Buffer.from(s, 'base64')
