@@ -11,6 +11,8 @@ import { createPseudonymiser, type Pseudonymiser } from './pseudonym.ts'
 import { devIssuer, devPseudonymKey } from './dev-secrets.ts'
 import { parseTrustedIssuers, type TrustedIssuer } from './authentication.ts'
 import { loggerOptions } from './logger.ts'
+import { createService } from './service.ts'
+import type { FastifyInstance } from 'fastify'
 
 export type BaseConfig = FromSchema<typeof baseConfigSchema>
 
@@ -85,5 +87,45 @@ export function runtimeReadiness (runtime: Runtime) {
     postgres: async () => (await runtime.pool.query('SELECT 1')).rowCount === 1,
     kafka: () => runtime.broker.ready(),
     outbox: async () => runtime.relay.lastError === null
+  }
+}
+
+export interface ServiceOnRuntime { app: FastifyInstance, runtime: Runtime, logger: Logger }
+
+/**
+ * A service shell on its runtime, the start every service shares: the runtime first (database,
+ * Kafka, outbox relay), then the Fastify shell whose readiness checks that runtime. The runtime
+ * closes when the app closes; hooks the service adds later run before it. If the shell cannot be
+ * built, the runtime is closed again, so nothing keeps running.
+ */
+export async function createServiceOnRuntime (options: {
+  config: BaseConfig
+  migrations: string
+  title: string
+  description: string
+  apiVersion: string
+  logger?: Logger
+  https?: Record<string, unknown>
+}): Promise<ServiceOnRuntime> {
+  const { config } = options
+  const logger = options.logger ?? pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
+  const runtime = await startRuntime({ config, migrations: options.migrations, logger })
+  try {
+    const app = await createService({
+      name: config.SERVICE_NAME,
+      title: options.title,
+      description: options.description,
+      apiVersion: options.apiVersion,
+      logLevel: config.LOG_LEVEL,
+      bodyLimit: config.BODY_LIMIT,
+      loggerInstance: logger,
+      readiness: runtimeReadiness(runtime),
+      ...(options.https ? { https: options.https } : {})
+    })
+    app.addHook('onClose', async () => { await runtime.close() })
+    return { app, runtime, logger }
+  } catch (err) {
+    await runtime.close()
+    throw err
   }
 }

@@ -2,10 +2,9 @@
 // the consumer that stores events, the sequencer that appends them to the one Merkle tree and
 // signs checkpoints (one instance at a time), the live stream and the routes.
 import { randomUUID } from 'node:crypto'
-import pino from 'pino'
 import type { FastifyInstance } from 'fastify'
 import {
-  authenticationPlugin, auditAuthenticationFailure, createService, loadPartyRegister, loggerOptions, runtimeReadiness, startRuntime,
+  authenticationPlugin, auditAuthenticationFailure, createServiceOnRuntime, loadPartyRegister,
   type ConsumedMessage, type Pool, type Subscription
 } from '@wams/platform'
 import type { Config } from './config.ts'
@@ -52,21 +51,16 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   // Fail at start, not on the first request, when the register or the signing key is wrong.
   const register = loadPartyRegister(config.REGISTER_FILE)
   const key = loadSigningKey({ name: config.AUDIT_LOG_ORIGIN, keyFile: config.AUDIT_SIGNING_KEY_FILE, dataDir: config.DATA_DIR })
-  const logger = pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
-  const runtime = await startRuntime({ config, migrations: MIGRATIONS, logger })
+  const { app, runtime, logger } = await createServiceOnRuntime({
+    config,
+    migrations: MIGRATIONS,
+    title: 'Wams audit log',
+    description: 'Immutable, verifiable evidence of every exchange: an RFC 6962 Merkle tree log with signed checkpoints, queryable by supervisors, parties and residents.',
+    apiVersion: API_VERSION
+  })
   const instanceId = `${config.SERVICE_NAME}-${randomUUID().slice(0, 8)}`
   const { pool } = runtime
 
-  const app = await createService({
-    name: config.SERVICE_NAME,
-    title: 'Wams audit log',
-    description: 'Immutable, verifiable evidence of every exchange: an RFC 6962 Merkle tree log with signed checkpoints, queryable by supervisors, parties and residents.',
-    apiVersion: API_VERSION,
-    logLevel: config.LOG_LEVEL,
-    bodyLimit: config.BODY_LIMIT,
-    loggerInstance: logger,
-    readiness: runtimeReadiness(runtime)
-  })
   await app.register(authenticationPlugin, {
     issuers: runtime.issuers,
     audience: config.JWT_AUDIENCE,
@@ -95,7 +89,6 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     await hub.stop()
     await subscription?.stop()
     await sequencer.stop()
-    await runtime.close()
   }
   try {
     await hub.start()

@@ -1,9 +1,8 @@
 // Builds the consent-ledger: its runtime (PostgreSQL, Kafka, outbox), the common service shell, the
 // party register, the case routes and the retention purge job.
-import pino from 'pino'
 import type { FastifyInstance } from 'fastify'
 import {
-  authenticationPlugin, auditAuthenticationFailure, createService, loadPartyRegister, loggerOptions, runtimeReadiness, startRuntime
+  authenticationPlugin, auditAuthenticationFailure, createServiceOnRuntime, loadPartyRegister
 } from '@wams/platform'
 import type { Config } from './config.ts'
 import type { LedgerContext } from './ledger.ts'
@@ -31,19 +30,14 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const now = options.now ?? (() => new Date())
   // Fail at start, not on the first request, when the register is missing or invalid.
   const register = loadPartyRegister(config.REGISTER_FILE)
-  const logger = pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
-  const runtime = await startRuntime({ config, migrations: MIGRATIONS, logger })
+  const { app, runtime } = await createServiceOnRuntime({
+    config,
+    migrations: MIGRATIONS,
+    title: 'Wams consent ledger',
+    description: 'The legal basis of every coordinated approach (case): append-only, hash-chained, verifiable.',
+    apiVersion: API_VERSION
+  })
   try {
-    const app = await createService({
-      name: config.SERVICE_NAME,
-      title: 'Wams consent ledger',
-      description: 'The legal basis of every coordinated approach (case): append-only, hash-chained, verifiable.',
-      apiVersion: API_VERSION,
-      logLevel: config.LOG_LEVEL,
-      bodyLimit: config.BODY_LIMIT,
-      loggerInstance: logger,
-      readiness: runtimeReadiness(runtime)
-    })
     await app.register(authenticationPlugin, {
       issuers: runtime.issuers,
       audience: config.JWT_AUDIENCE,
@@ -60,15 +54,12 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       const { purged } = await purge()
       if (purged.length > 0) app.log.info({ cases: purged.length }, 'retention purge: personal data of closed cases removed')
     }, config.PURGE_INTERVAL_MS, (err) => app.log.error({ err: { message: err.message } }, 'retention purge failed; will retry'))
-    // The purge stops (and a running one finishes) before the pool and the broker close.
-    app.addHook('onClose', async () => {
-      await stopPurge()
-      await runtime.close()
-    })
+    // The purge stops (and a running one finishes) before the runtime (pool, broker) closes.
+    app.addHook('onClose', async () => { await stopPurge() })
     return app
   } catch (err) {
     // Nothing may keep running (relay, producer, pool) when the app could not be built.
-    await runtime.close()
+    await app.close()
     throw err
   }
 }

@@ -2,9 +2,9 @@
 // like the fastify demo app, the external plugins (authentication, rate limit), the app plugins
 // (register and policy, clients of the ledger and the partners) and the routes.
 import { readFileSync } from 'node:fs'
-import pino, { type Logger } from 'pino'
+import type { Logger } from 'pino'
 import type { FastifyInstance } from 'fastify'
-import { createService, loggerOptions, runtimeReadiness, startRuntime } from '@wams/platform'
+import { createServiceOnRuntime } from '@wams/platform'
 import type { Config } from './config.ts'
 import registerPlugin from './plugins/app/register.ts'
 import clientsPlugin from './plugins/app/clients.ts'
@@ -34,28 +34,16 @@ function httpsOptions (config: Config): Record<string, unknown> | undefined {
 }
 
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const logger = options.logger ?? pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
   const https = httpsOptions(config)
-  const runtime = await startRuntime({ config, migrations: MIGRATIONS, logger })
-  let app: FastifyInstance
-  try {
-    app = await createService({
-      name: config.SERVICE_NAME,
-      title: 'Wams gateway',
-      description: 'Every data request between a municipality and its partners passes here: authentication, the eleven rules of the Wams, proxy to the partner system, minimisation, audit.',
-      apiVersion: API_VERSION,
-      logLevel: config.LOG_LEVEL,
-      bodyLimit: config.BODY_LIMIT,
-      loggerInstance: logger,
-      readiness: runtimeReadiness(runtime),
-      ...(https ? { https } : {})
-    })
-  } catch (err) {
-    await runtime.close()
-    throw err
-  }
-  // Runs last: the clients' onClose hooks (registered later) run first, then the runtime closes.
-  app.addHook('onClose', async () => { await runtime.close() })
+  const { app, runtime } = await createServiceOnRuntime({
+    config,
+    migrations: MIGRATIONS,
+    title: 'Wams gateway',
+    description: 'Every data request between a municipality and its partners passes here: authentication, the eleven rules of the Wams, proxy to the partner system, minimisation, audit.',
+    apiVersion: API_VERSION,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(https ? { https } : {})
+  })
 
   await app.register(registerPlugin, { ...(config.REGISTER_FILE ? { registerFile: config.REGISTER_FILE } : {}) })
   await app.register(authenticationPlugin, { config, runtime })
