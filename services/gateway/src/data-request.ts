@@ -4,6 +4,7 @@
 //   only the decision's releaseFields → audit → answer.
 // The audit record is committed before any answer leaves; when it cannot be, the answer is 503
 // and nothing is released (SPEC §7, fail closed). The BSN goes nowhere but the partner's body.
+import type { DataRequestBody } from './routes/cases/data-requests/schema.ts'
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
 import { recordAudit, type PartyRegisterIndex, type Pool, type Principal, type Pseudonymiser, type TraceContext } from '@wams/platform'
@@ -25,17 +26,12 @@ export interface ExchangeDeps {
   log: Logger
 }
 
-export interface DataRequestInput {
+/** The request body as the route validated it, plus what the route knows about the call. */
+export interface DataRequestInput extends DataRequestBody {
   requestId: string
   trace: TraceContext
   principal: Principal
   caseId: string
-  provider: string
-  subject: string
-  category: string
-  purpose: string
-  fields: string[]
-  necessity: string
 }
 
 const PARTNER_ERROR_TEXT: Readonly<Record<PartnerErrorCode, string>> = {
