@@ -47,3 +47,20 @@ t.test('npm start: all ready, then SIGINT leaves no process behind', { timeout: 
     await t.rejects(fetch(`http://127.0.0.1:${port}/health/live`), `nothing listens on ${port}`)
   }
 })
+
+t.test('npm start without Java or Maven and without KAFKA_BROKERS names both remedies', async (t) => {
+  const { mkdtempSync, symlinkSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { spawnSync } = await import('node:child_process')
+  // A PATH with a shell but neither java nor mvn.
+  const bin = mkdtempSync(join(tmpdir(), 'wams-nojava-'))
+  for (const tool of ['sh', 'bash']) symlinkSync(`/bin/${tool}`, join(bin, tool))
+  const env: Record<string, string | undefined> = { ...process.env, PATH: bin, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', LOG_LEVEL: 'warn' }
+  delete env.KAFKA_BROKERS
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { env, encoding: 'utf8', timeout: 60000 })
+  t.equal(run.status, 1)
+  t.match(run.stderr, /Java 17\+ and Maven/)
+  t.match(run.stderr, /KAFKA_BROKERS=host:port/)
+  t.notMatch(run.stdout, /starting \(pid/, 'no service was started')
+})

@@ -72,6 +72,9 @@ export class Broker {
       logCreator: () => ({ namespace, level, log: entry }) => {
         if (!log) return
         const { message, ...rest } = entry
+        // Retries are limited on purpose: a send that gives up is resent by the outbox relay with
+        // the same event ids, which consumers deduplicate; the producer's warning says nothing new.
+        if (message.startsWith('Limiting retries for the idempotent producer')) return
         const fields = { namespace, broker: rest.broker, error: rest.error }
         if (level <= logLevel.ERROR) log.error(fields, message)
         else log.warn(fields, message)
