@@ -3,6 +3,7 @@
 // in order per key) and marks them only after Kafka acknowledged; a crash in between republishes
 // the same rows, with the same event ids, which consumers deduplicate on.
 import type { Pool, PoolClient } from './database.ts'
+import { LeaderLock } from './leader-lock.ts'
 import type { Broker, TopicKey } from './kafka.ts'
 import type { Logger } from 'pino'
 
@@ -46,18 +47,18 @@ const RELAY_LOCK = 7_246_772
 
 export class OutboxRelay {
   private readonly opts: Required<Omit<RelayOptions, 'afterPublish'>> & Pick<RelayOptions, 'afterPublish'>
-  private listener: PoolClient | null = null
+  private readonly lock: LeaderLock
   private running = false
   private wake: (() => void) | null = null
   private loop: Promise<void> | null = null
-  private leader = false
   lastError: Error | null = null
 
   constructor (options: RelayOptions) {
     this.opts = { batchSize: 500, pollMs: 250, ...options }
+    this.lock = new LeaderLock({ pool: options.pool, lockId: RELAY_LOCK, channel: NOTIFY_CHANNEL, onNotify: () => this.wake?.() })
   }
 
-  get isLeader (): boolean { return this.leader }
+  get isLeader (): boolean { return this.lock.isLeader }
 
   start (): void {
     if (this.running) return
@@ -70,33 +71,7 @@ export class OutboxRelay {
     this.running = false
     this.wake?.()
     await this.loop
-    if (this.listener) {
-      await this.listener.query('SELECT pg_advisory_unlock_all()').catch(() => {})
-      this.listener.release()
-      this.listener = null
-    }
-    this.leader = false
-  }
-
-  private async acquire (): Promise<boolean> {
-    if (!this.listener) {
-      this.listener = await this.opts.pool.connect()
-      this.listener.on('notification', () => this.wake?.())
-      this.listener.on('error', () => { this.dropListener() })
-      await this.listener.query(`LISTEN ${NOTIFY_CHANNEL}`)
-    }
-    if (!this.leader) {
-      const { rows } = await this.listener.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK])
-      this.leader = rows[0]!.ok
-    }
-    return this.leader
-  }
-
-  private dropListener (): void {
-    const l = this.listener
-    this.listener = null
-    this.leader = false
-    try { l?.release(true) } catch {}
+    await this.lock.release()
   }
 
   private async sleep (ms: number): Promise<void> {
@@ -112,7 +87,7 @@ export class OutboxRelay {
     for (;;) {
       try {
         let published = 0
-        if (await this.acquire()) published = await this.publishBatch()
+        if (await this.lock.acquire()) published = await this.publishBatch()
         this.lastError = null
         backoff = this.opts.pollMs
         if (published === this.opts.batchSize) continue // more waiting: go on without sleeping
@@ -122,7 +97,7 @@ export class OutboxRelay {
         this.lastError = err as Error
         this.opts.logger.warn({ err: { message: (err as Error).message } }, 'outbox relay: publish failed, will retry')
         if (!this.running) return
-        this.dropListener()
+        this.lock.drop()
         await this.sleep(backoff)
         backoff = Math.min(backoff * 2, 5000)
       }

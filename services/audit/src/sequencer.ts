@@ -7,7 +7,7 @@
 // that lost its lock connection but not yet its pool) could not fork or skip the tree.
 // The leader also signs the periodic checkpoints and runs the retention purge.
 import type { Logger } from 'pino'
-import { inTransaction, type Pool, type PoolClient } from '@wams/platform'
+import { LeaderLock, inTransaction, type Pool } from '@wams/platform'
 import { appendToRange, foldPerfectSubtrees, readRange, type StoredNode } from './merkle/index.ts'
 import { PgNodeStore, putNodes } from './pg-node-store.ts'
 import { STORED_CHANNEL } from './store.ts'
@@ -32,8 +32,7 @@ export interface SequencerOptions {
 
 export class Sequencer {
   private readonly opts: Required<SequencerOptions>
-  private lockClient: PoolClient | null = null
-  private leader = false
+  private readonly lock: LeaderLock
   /** The compact range of the tree at `size`, kept between appends so each append reads nothing. */
   private cached: { size: number, range: StoredNode[] } | null = null
   private running = false
@@ -46,9 +45,21 @@ export class Sequencer {
 
   constructor (options: SequencerOptions) {
     this.opts = { batchSize: 2000, standbyPollMs: Math.min(1000, options.checkpointIntervalMs), ...options }
+    this.lock = new LeaderLock({
+      pool: options.pool,
+      lockId: SEQUENCER_LOCK,
+      channel: STORED_CHANNEL,
+      onNotify: () => { this.signalled = true; this.wake?.() },
+      onLead: () => {
+        this.cached = null
+        this.lastCheckpoint = 0
+        this.opts.logger.info('audit: this instance is the sequencer now')
+      },
+      onLost: () => this.opts.logger.warn('audit: lost the sequencer lock connection; standing by')
+    })
   }
 
-  get isLeader (): boolean { return this.leader }
+  get isLeader (): boolean { return this.lock.isLeader }
 
   start (): void {
     if (this.running) return
@@ -61,13 +72,7 @@ export class Sequencer {
     this.running = false
     this.wake?.()
     await this.loop
-    const client = this.lockClient
-    this.lockClient = null
-    this.leader = false
-    if (client) {
-      await client.query('SELECT pg_advisory_unlock_all()').catch(() => {})
-      client.release()
-    }
+    await this.lock.release()
   }
 
   /** Appends up to one batch of stored, unsequenced events in store order; returns how many. */
@@ -105,38 +110,6 @@ export class Sequencer {
     }
   }
 
-  private async acquire (): Promise<boolean> {
-    if (!this.lockClient) {
-      const client = await this.opts.pool.connect()
-      client.on('notification', () => {
-        if (!this.leader) return // a standby only polls for the lock
-        this.signalled = true
-        this.wake?.()
-      })
-      client.on('error', () => this.dropLock())
-      this.lockClient = client
-      await client.query(`LISTEN ${STORED_CHANNEL}`)
-    }
-    if (!this.leader) {
-      const { rows } = await this.lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [SEQUENCER_LOCK])
-      this.leader = rows[0]!.ok
-      if (this.leader) {
-        this.cached = null
-        this.lastCheckpoint = 0
-        this.opts.logger.info('audit: this instance is the sequencer now')
-      }
-    }
-    return this.leader
-  }
-
-  private dropLock (): void {
-    const client = this.lockClient
-    this.lockClient = null
-    if (this.leader) this.opts.logger.warn('audit: lost the sequencer lock connection; standing by')
-    this.leader = false
-    try { client?.release(true) } catch {}
-  }
-
   private async sleep (ms: number): Promise<void> {
     if (!this.running || this.signalled) return
     await new Promise<void>((resolve) => {
@@ -150,7 +123,7 @@ export class Sequencer {
     let backoff = 100
     while (this.running) {
       try {
-        if (!await this.acquire()) {
+        if (!await this.lock.acquire()) {
           await this.sleep(this.opts.standbyPollMs)
           continue
         }
@@ -170,7 +143,7 @@ export class Sequencer {
         await this.sleep(this.lastCheckpoint + this.opts.checkpointIntervalMs - Date.now())
       } catch (err) {
         this.opts.logger.error({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'audit: sequencer step failed; will retry')
-        this.dropLock()
+        this.lock.drop()
         await this.sleep(backoff)
         backoff = Math.min(backoff * 2, 5000)
       }
