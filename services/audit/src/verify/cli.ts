@@ -38,8 +38,10 @@ export async function runVerify (argv: string[], io: VerifyIo = { stdout: proces
   let previousCheckpointNote: string | undefined
   let verifierKey = values.key
   try {
-    checkpointNote = readFileSync(values.checkpoint, 'utf8')
-    if (values.previous) previousCheckpointNote = readFileSync(values.previous, 'utf8')
+    // A saved note often gains a trailing blank line (an editor, `echo`); the signed text is unchanged.
+    const readNote = (file: string) => readFileSync(file, 'utf8').replace(/\n+$/, '\n')
+    checkpointNote = readNote(values.checkpoint)
+    if (values.previous) previousCheckpointNote = readNote(values.previous)
     // A key is `name+hash+base64`; anything else is taken as a file holding it.
     if (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(verifierKey) && existsSync(verifierKey)) verifierKey = readFileSync(verifierKey, 'utf8').trim()
     if (!existsSync(values.export)) throw new Error(`no such file: ${values.export}`)
