@@ -1,44 +1,52 @@
-// Development secrets, created on first use under DATA_DIR: the dev token issuer's Ed25519 key
-// pair and the pseudonym key. Production configures its own (JWT_TRUSTED_ISSUERS, PSEUDONYM_KEY)
-// and refuses these defaults (NODE_ENV=production).
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+// Development secrets, created on first use under DATA_DIR: the dev token issuer's Ed25519 key,
+// the pseudonym key, and (for the audit service) its checkpoint signing key. Production configures
+// its own (JWT_TRUSTED_ISSUERS, PSEUDONYM_KEY, …) and refuses these defaults (NODE_ENV=production).
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 export const DEV_ISSUER = 'https://dev-issuer.wams.localhost'
 
 export interface DevIssuer { iss: string, publicKeyPem: string, privateKeyPem: string }
 
-function projectDataDir (dataDir: string): string {
-  const dir = resolve(process.env.WAMS_ROOT ?? process.cwd(), dataDir)
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  return dir
-}
-
 function refuseInProduction (what: string): void {
   if (process.env.NODE_ENV === 'production') throw new Error(`${what} must be configured in production; dev defaults are refused`)
 }
 
+/**
+ * The secret in `<DATA_DIR>/<name>`, created with `create()` when it is not there yet. Several
+ * processes start at once (npm start, parallel tests): the secret is written to a temporary file
+ * and linked into place, so the link fails for all but one, and nobody reads a half-written file.
+ */
+export function devSecret (dataDir: string, name: string, create: () => string): string {
+  const file = resolve(process.env.WAMS_ROOT ?? process.cwd(), dataDir, name)
+  const dir = resolve(file, '..')
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {}
+  const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`)
+  writeFileSync(tmp, create(), { mode: 0o600 })
+  try {
+    linkSync(tmp, file)
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EEXIST') throw err
+  } finally {
+    unlinkSync(tmp)
+  }
+  return readFileSync(file, 'utf8')
+}
+
 export function devIssuer (dataDir = '.data'): DevIssuer {
   refuseInProduction('JWT_TRUSTED_ISSUERS')
-  const dir = join(projectDataDir(dataDir), 'dev-issuer')
-  const priv = join(dir, 'private.pem')
-  const pub = join(dir, 'public.pem')
-  if (!existsSync(priv)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519')
-    // Write the public key first: a reader that finds private.pem always finds public.pem.
-    writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 })
-    writeFileSync(priv, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' })
-  }
-  return { iss: DEV_ISSUER, publicKeyPem: readFileSync(pub, 'utf8'), privateKeyPem: readFileSync(priv, 'utf8') }
+  // Only the private key is stored; the public key is derived, so the two can never disagree.
+  const privateKeyPem = devSecret(dataDir, 'dev-issuer/private.pem',
+    () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+  const publicKeyPem = createPublicKey(createPrivateKey(privateKeyPem)).export({ type: 'spki', format: 'pem' }).toString()
+  return { iss: DEV_ISSUER, publicKeyPem, privateKeyPem }
 }
 
 export function devPseudonymKey (dataDir = '.data'): string {
   refuseInProduction('PSEUDONYM_KEY')
-  const file = join(projectDataDir(dataDir), 'pseudonym.key')
-  if (!existsSync(file)) {
-    try { writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' }) } catch {}
-  }
-  return readFileSync(file, 'utf8').trim()
+  return devSecret(dataDir, 'pseudonym.key', () => randomBytes(32).toString('base64url')).trim()
 }

@@ -1,9 +1,9 @@
 // The log's Ed25519 checkpoint key. Every instance loads the same key, because whichever instance
 // holds the sequencer lock signs. Production configures AUDIT_SIGNING_KEY_FILE; development gets a
 // key created on first use under DATA_DIR/audit-signing/, which production refuses.
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync, existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { randomBytes, type KeyObject } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { KeyObject } from 'node:crypto'
+import { devSecret } from '@wams/platform'
 import {
   generateSigningKey, loadPrivateKeyPem, privateKeyToPem, publicKeyToPem, verifierKeyString, type NoteSigner
 } from './checkpoint/signed-note.ts'
@@ -29,15 +29,5 @@ function devSigningKey (dataDir: string): KeyObject {
   if (process.env.NODE_ENV === 'production') {
     throw new Error('AUDIT_SIGNING_KEY_FILE must be configured in production; the dev signing key is refused')
   }
-  const dir = join(resolve(process.env.WAMS_ROOT ?? process.cwd(), dataDir), 'audit-signing')
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const file = join(dir, 'private.pem')
-  if (!existsSync(file)) {
-    // Write a temporary file, then link it into place: the link fails if another instance won
-    // the race, and a reader never sees a half-written key.
-    const tmp = join(dir, `.private.${randomBytes(6).toString('hex')}.pem`)
-    writeFileSync(tmp, privateKeyToPem(generateSigningKey().privateKey), { mode: 0o600 })
-    try { linkSync(tmp, file) } catch (err) { if ((err as { code?: string }).code !== 'EEXIST') throw err } finally { unlinkSync(tmp) }
-  }
-  return loadPrivateKeyPem(readFileSync(file, 'utf8'))
+  return loadPrivateKeyPem(devSecret(dataDir, 'audit-signing/private.pem', () => privateKeyToPem(generateSigningKey().privateKey)))
 }
