@@ -12,7 +12,7 @@ import { freshDatabase, freshTopicPrefix } from './support/infra.ts'
 import { startDemoPartners, writeTestRegister } from './support/partners.ts'
 import { bearer } from './support/tokens.ts'
 import { inclusionOk, leafOf } from './support/rfc6962.ts'
-import { BSN, OIN, ask, openCase } from './gateway/helpers.ts'
+import { BSN, OIN, ask, callers, openCase } from './gateway/helpers.ts'
 
 async function waitFor<T> (what: string, fn: () => Promise<T | null>, timeoutMs = 45000): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -44,7 +44,11 @@ t.test('from a gateway decision to a verifiable audit record', async (t) => {
   t.teardown(() => audit.close())
 
   const caseId = await openCase(ledger)
-  const permit = await ask(gateway, caseId, { provider: OIN.ggd, category: 'health', fields: ['careInvolved'] })
+  // The caller's trace continues through the gateway into the audit record.
+  const traceId = '0af7651916cd43dd8448eb211c80319c'
+  const permit = await ask(gateway, caseId, { provider: OIN.ggd, category: 'health', fields: ['careInvolved'] },
+    { ...callers.college(), traceparent: `00-${traceId}-b7ad6b7169203331-01` })
+  t.match(permit.headers.traceparent, new RegExp(`^00-${traceId}-`), 'the answer continues the caller\'s trace')
   t.equal(permit.statusCode, 200, permit.body)
   t.same(Object.keys(permit.json().data), ['careInvolved'], 'only the requested field')
   const deny = await ask(gateway, caseId, { provider: OIN.ggd, category: 'health', fields: ['diagnosisSummary'] })
@@ -55,13 +59,14 @@ t.test('from a gateway decision to a verifiable audit record', async (t) => {
   for (const [name, res] of [['permit', permit], ['deny', deny]] as const) {
     const eventId = res.json().auditEventId
     t.ok(eventId, `${name}: the answer names its audit event`)
-    interface Proven { event: { outcome: string, caseId: string }, leafHash: string, leafIndex: number, treeSize: number, rootHash: string, inclusionProof: string[] }
+    interface Proven { event: { outcome: string, caseId: string, traceId: string }, leafHash: string, leafIndex: number, treeSize: number, rootHash: string, inclusionProof: string[] }
     const body = await waitFor<Proven>(`the ${name} event with a proof`, async () => {
       const got = await audit.inject({ url: `/v1/audit/events/${eventId}`, headers: supervisor })
       return got.statusCode === 200 ? got.json() as Proven : null
     })
     t.equal(body.event.outcome, name)
     t.equal(body.event.caseId, caseId)
+    if (name === 'permit') t.equal(body.event.traceId, traceId, 'the audit record carries the caller\'s trace id')
     t.notOk(JSON.stringify(body).includes(BSN.client), 'no BSN in the audit record')
     const leaf = leafOf(body.event)
     t.equal(leaf.toString('base64'), body.leafHash, 'leaf hash = SHA-256(0x00 ‖ RFC 8785 JSON of the event as returned)')
