@@ -49,8 +49,6 @@ const attacks: Array<{ name: string, token: string | null, status: 401 | 403, re
   { name: 'a role that does not exist', token: token({ org: OIN.gemeente, roles: ['admin'] }), status: 401, reason: 'CLAIMS_INVALID' },
   // The system role of the gateway's own tokens: never accepted from a caller.
   { name: 'a person claiming the gateway\'s system role', token: token({ org: OIN.gemeente, roles: ['gateway'] }), status: 401, reason: 'CLAIMS_INVALID' },
-  { name: 'an unregistered org', token: token({ org: OIN.unregistered, roles: ['college'] }), status: 403, reason: 'ORG_NOT_REGISTERED' },
-  { name: 'an inactive org', token: token({ org: OIN.inactiveWoningcorporatie, roles: ['professional'] }), status: 403, reason: 'ORG_NOT_REGISTERED' },
   { name: 'a garbage token', token: 'not.a.jwt', status: 401, reason: 'TOKEN_INVALID' }
 ]
 
@@ -74,6 +72,24 @@ t.test('token attacks: each refused with problem+json and audited', async (t) =>
   // None of them reached a decision.
   const decisions = (await allAuditEvents(sql)).filter((e) => e.event.type === 'data-request.decision')
   t.equal(decisions.length, 0, 'no decision was made for any of them')
+})
+
+t.test('a verified token of an unregistered or inactive party: 403 deny by rule 1, audited as a decision', async (t) => {
+  for (const [name, org] of [['unregistered', OIN.unregistered], ['inactive', OIN.inactiveWoningcorporatie]] as const) {
+    const res = await gateway.inject({
+      method: 'POST',
+      url: `/v1/cases/${caseId}/data-requests`,
+      headers: { authorization: `Bearer ${token({ org, roles: ['professional'] })}` },
+      payload: { ...health, subject: BSN.client, purpose: 'onderzoek', necessity: NECESSITY }
+    })
+    t.equal(res.statusCode, 403, `${name}: 403`)
+    t.match(res.headers['content-type'], PROBLEM_TYPE)
+    t.equal(res.json().outcome, 'deny')
+    t.ok(res.json().reasons.includes('REQUESTER_NOT_REGISTERED'), `${name}: REQUESTER_NOT_REGISTERED`)
+    t.notOk('data' in res.json())
+    const event = (await allAuditEvents(sql)).find((e) => e.event.eventId === res.json().auditEventId)
+    t.match(event?.event, { type: 'data-request.decision', outcome: 'deny', actor: { org, partyType: null } }, `${name}: audited`)
+  }
 })
 
 t.test('a valid token passes to the decision', async (t) => {

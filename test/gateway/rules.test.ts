@@ -3,6 +3,7 @@
 // request passed every rule. Cases are made through the real consent ledger, and each change is
 // seen by the very next request (read-after-write, no cache). Every decision has its audit event.
 import t from 'tap'
+import { bearer } from '../support/tokens.ts'
 import { randomUUID } from 'node:crypto'
 import {
   BSN, NECESSITY, OIN, ask, assertNoBsnLogged, callers, ernstigCase, expectDeny, expectPermit, hulpvraagCase, ledgerCall, openCase, startExchange
@@ -28,10 +29,10 @@ t.test('rule 1: requester and provider are active parties in the register', asyn
   await expectDeny(t, sql, await ask(gateway, ernstig, { provider: OIN.inactiveWoningcorporatie, category: 'housing', fields: ['tenant'] }), ['PROVIDER_NOT_REGISTERED'])
   await expectDeny(t, sql, await ask(gateway, ernstig, { provider: OIN.unregistered, category: 'housing', fields: ['tenant'] }), ['PROVIDER_NOT_REGISTERED'])
   await expectPermit(t, sql, await ask(gateway, ernstig, { provider: OIN.woningcorporatie, category: 'housing', fields: ['tenant'] }), ['tenant'])
-  // The requester's half is enforced when the token is verified: an inactive party gets no further.
-  const inactive = await ask(gateway, ernstig, identity, callers.professional(OIN.inactiveWoningcorporatie))
-  t.equal(inactive.statusCode, 403)
-  t.equal(inactive.json().code, 'ORG_NOT_REGISTERED')
+  // The requester's half: a verified token of an inactive or unregistered party is denied by rule 1.
+  await expectDeny(t, sql, await ask(gateway, ernstig, identity, callers.professional(OIN.inactiveWoningcorporatie)), ['REQUESTER_NOT_REGISTERED', 'ROLE_NOT_PERMITTED'])
+  await expectDeny(t, sql, await ask(gateway, ernstig, identity, bearer({ org: OIN.unregistered, roles: ['college'], sub: 'x' })), ['REQUESTER_NOT_REGISTERED', 'ROLE_NOT_PERMITTED'])
+  await expectPermit(t, sql, await ask(gateway, ernstig, identity), ['name'])
 })
 
 t.test('rule 2: the case exists and is not closed', async (t) => {

@@ -1,6 +1,8 @@
 // Bearer JWTs from the trusted issuers (the platform's plugin: EdDSA/ES256 pinned, iss, aud and exp
-// checked), `org` an active party of the register, and in mTLS mode the certificate's OIN equal to
-// `org`. Every failed attempt becomes an `authentication.failed` audit event.
+// checked), and in mTLS mode the certificate's OIN equal to `org`. Every failed attempt becomes an
+// `authentication.failed` audit event. Whether `org` is an active party is rule 1 of the decision
+// (REQUESTER_NOT_REGISTERED): a verified token of an unregistered or inactive party is denied there,
+// with its reason code, as a decision of its own in the audit log.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { authenticationPlugin, auditAuthenticationFailure, type Runtime } from '@wams/platform'
@@ -15,7 +17,6 @@ async function authentication (app: FastifyInstance, { config, runtime }: Authen
   await app.register(authenticationPlugin, {
     issuers: runtime.issuers,
     audience: config.JWT_AUDIENCE,
-    isActiveParty: (org: string) => app.partyRegister.isActive(org),
     requireCertificateOin: config.MTLS_REQUIRED,
     onFailure: auditAuthenticationFailure(runtime.pool, 'gateway')
   })
