@@ -5,10 +5,12 @@
 // every request of the mix; a benchmark of two engines that disagree would mean nothing.
 import { readFileSync } from 'node:fs';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { partyRegister, type CaseState } from '@wams/schemas';
-import { indexPartyRegister } from '@wams/platform';
+import type { CaseState } from '@wams/schemas';
 import {
-  createPolicy,
+  CLIENT, COORDINATOR, GEMEENTE, GGD, HUISARTS, INACTIVE, POLITIE, TOEZICHTHOUDER, VEILIG_THUIS,
+  caseState as fixtureCase, oinOf, participant, policy, request as fixtureRequest,
+} from '../test/support/decision-fixtures.ts';
+import {
   decide,
   type DecisionContext,
   type Policy,
@@ -18,53 +20,14 @@ import {
 const ITERATIONS = Number(process.argv[2] ?? 200_000);
 const LATENCY_SAMPLES = Math.min(ITERATIONS, 100_000);
 
-const register = indexPartyRegister(partyRegister);
-const policy = createPolicy({ register });
-
-// --- the request mix ------------------------------------------------------------------
-
-const oin = (partyType: string) => register.parties.find((p) => p.partyType === partyType && p.active)!.oin;
-const GEMEENTE = oin('gemeente');
-const [GGD, HUISARTS, POLITIE, SCHOOL, VEILIG_THUIS, TOEZICHTHOUDER] = ['ggd', 'huisarts', 'politie', 'school', 'veilig-thuis', 'toezichthouder'].map(oin) as [string, string, string, string, string, string];
-const INACTIVE = register.parties.find((p) => !p.active)!.oin;
-const CLIENT = 'psn-client-8f3a61c2d94b07e5';
-const MEMBER = 'psn-member-1b7e44a09c2f5d38';
-const COORDINATOR = { org: GEMEENTE, sub: 'coordinator-anna' };
-const participant = (org: string) => ({ org, necessity: 'Betrokken bij de begeleiding.', addedAt: '2025-03-10T10:00:00Z' });
-
+const SCHOOL = oinOf('school');
+// The benchmark's case has more participants than the test's, so that detail requests of several
+// party types are lawful in the mix.
 function caseState(changes: Partial<CaseState> = {}): CaseState {
-  return {
-    caseId: '0195f3a2-7c1e-7b3d-9a41-2f6c8e0d5b17',
-    version: 6,
-    route: 'ernstig',
-    phase: 'onderzoek',
-    municipality: GEMEENTE,
-    coordinator: COORDINATOR,
-    subjects: [{ subjectRef: CLIENT, role: 'client' }, { subjectRef: MEMBER, role: 'household-member' }],
-    problems: [{ domain: 'wmo' }, { domain: 'zorg' }],
-    seriousGrounds: ['veiligheid'],
-    clientInformed: true,
-    scope: null,
-    participants: [participant(GGD), participant(HUISARTS), participant(POLITIE), participant(SCHOOL), participant(VEILIG_THUIS)],
-    objections: [],
-    openedAt: '2025-03-01T09:00:00Z',
-    closedAt: null,
-    ...changes,
-  };
+  return fixtureCase({ participants: [GGD, HUISARTS, POLITIE, SCHOOL, VEILIG_THUIS].map(participant), ...changes });
 }
-
 function request(changes: Partial<DecisionContext> = {}): DecisionContext {
-  return {
-    requester: { org: GEMEENTE, sub: 'college-bert', roles: ['college'] },
-    caseState: caseState(),
-    subjectRef: CLIENT,
-    provider: GGD,
-    category: 'health',
-    purpose: 'onderzoek',
-    fields: ['careInvolved', 'riskIndication'],
-    necessity: 'Vaststellen of er zorg betrokken is bij de problemen van het gezin.',
-    ...changes,
-  };
+  return fixtureRequest({ caseState: caseState(), ...changes });
 }
 
 const aanpak = caseState({ phase: 'aanpak' });

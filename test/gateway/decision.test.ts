@@ -3,8 +3,11 @@
 // Fixtures use the real party register and case states that validate against the
 // consent ledger's contract.
 import t from 'tap';
-import { caseStateSchema, createWamsAjv, partyRegister, type CaseState, type PartyType } from '@wams/schemas';
+import { partyRegister, type CaseState, type PartyType } from '@wams/schemas';
 import { indexPartyRegister } from '@wams/platform';
+import {
+  register, policy, oinOf, inactiveParty, INACTIVE, GEMEENTE, BUURDORP, GGD, HUISARTS, ZORGAANBIEDER, POLITIE, VEILIG_THUIS, JEUGDHULP, WONINGCORPORATIE, UWV, TOEZICHTHOUDER, UNLISTED, CLIENT, MEMBER, STRANGER, COORDINATOR, NECESSITY, validCaseState, participant, caseState, request,
+} from '../support/decision-fixtures.ts';
 import {
   createPolicy,
   decide,
@@ -16,83 +19,6 @@ import {
   type ReasonCode,
 } from '../../services/gateway/src/decision/index.ts';
 
-const register = indexPartyRegister(partyRegister);
-const policy = createPolicy({ register });
-
-function oinOf(partyType: PartyType, name?: string): string {
-  const party = register.parties.find((p) => p.partyType === partyType && p.active && (name === undefined || p.name === name));
-  if (party === undefined) throw new Error(`no active ${partyType} in the register`);
-  return party.oin;
-}
-const inactiveParty = register.parties.find((p) => !p.active)!;
-const INACTIVE = inactiveParty.oin;
-const GEMEENTE = oinOf('gemeente', 'Gemeente Voorbeeldstad');
-const BUURDORP = oinOf('gemeente', 'Gemeente Buurdorp');
-const GGD = oinOf('ggd');
-const HUISARTS = oinOf('huisarts');
-const ZORGAANBIEDER = oinOf('zorgaanbieder');
-const POLITIE = oinOf('politie');
-const VEILIG_THUIS = oinOf('veilig-thuis');
-const JEUGDHULP = oinOf('jeugdhulpaanbieder');
-const WONINGCORPORATIE = oinOf('woningcorporatie');
-const UWV = oinOf('uwv');
-const TOEZICHTHOUDER = oinOf('toezichthouder');
-const UNLISTED = '00000099000000009999';
-
-const CLIENT = 'psn-client-8f3a61c2d94b07e5';
-const MEMBER = 'psn-member-1b7e44a09c2f5d38';
-const STRANGER = 'psn-strang-6d0c93b1e58a2f47';
-const COORDINATOR = { org: GEMEENTE, sub: 'coordinator-anna' };
-const NECESSITY = 'Vaststellen of er zorg betrokken is bij de problemen van het gezin.';
-
-const validCaseState = createWamsAjv().compile<CaseState>(caseStateSchema);
-
-function participant(org: string) {
-  return { org, necessity: 'Betrokken bij de begeleiding van het gezin.', addedAt: '2025-03-10T10:00:00Z' };
-}
-
-/** An open case in route ernstig (ground veiligheid), phase onderzoek, opened by Gemeente Voorbeeldstad. */
-function caseState(changes: Partial<CaseState> = {}): CaseState {
-  const state: CaseState = {
-    caseId: '0195f3a2-7c1e-7b3d-9a41-2f6c8e0d5b17',
-    version: 6,
-    route: 'ernstig',
-    phase: 'onderzoek',
-    municipality: GEMEENTE,
-    coordinator: COORDINATOR,
-    subjects: [
-      { subjectRef: CLIENT, role: 'client' },
-      { subjectRef: MEMBER, role: 'household-member' },
-    ],
-    problems: [{ domain: 'wmo' }, { domain: 'zorg' }],
-    seriousGrounds: ['veiligheid'],
-    clientInformed: true,
-    scope: null,
-    participants: [participant(GGD), participant(HUISARTS)],
-    objections: [],
-    openedAt: '2025-03-01T09:00:00Z',
-    closedAt: null,
-    ...changes,
-  };
-  // Fixtures must be states the ledger can actually produce.
-  if (!validCaseState(state)) throw new Error(`invalid fixture: ${JSON.stringify(validCaseState.errors)}`);
-  return state;
-}
-
-/** Lawful: the college asks the GGD, during the investigation, for signal-level health data of the client. */
-function request(changes: Partial<DecisionContext> = {}): DecisionContext {
-  return {
-    requester: { org: GEMEENTE, sub: 'college-bert', roles: ['college'] },
-    caseState: caseState(),
-    subjectRef: CLIENT,
-    provider: GGD,
-    category: 'health',
-    purpose: 'onderzoek',
-    fields: ['careInvolved', 'riskIndication'],
-    necessity: NECESSITY,
-    ...changes,
-  };
-}
 
 /** The coordinator, in phase aanpak, preparing a case conference. */
 function conferenceRequest(changes: Partial<DecisionContext> = {}, caseChanges: Partial<CaseState> = {}): DecisionContext {
