@@ -20,9 +20,9 @@ import { buildApp, readConfig, verifyExport, readLines } from '../services/audit
 import {
   appendToRange, canonicalEventJson, consistencyProof, eventLeafHash, foldPerfectSubtrees, inclusionProof, verifyConsistency, verifyInclusion,
   type StoredNode
-} from '../services/audit/src/merkle/index.ts'
+} from '@wams/transparency-log'
 import { PgNodeStore } from '../services/audit/src/pg-node-store.ts'
-import { generateSigningKey, signCheckpoint, verifierKeyString } from '../services/audit/src/checkpoint/signed-note.ts'
+import { generateSigningKey, signCheckpoint, verifierKeyString } from '@wams/transparency-log'
 
 const EVENTS = Number(process.argv[2] ?? 30_000)
 const EXPORT_EVENTS = Number(process.argv[3] ?? 200_000)
@@ -220,7 +220,7 @@ async function proofs (): Promise<void> {
   const con = await timeIt(async () => {
     const from = 1 + Math.floor(Math.random() * (LEAVES - 1))
     const proof = await consistencyProof(store, from, LEAVES)
-    const { rootAt } = await import('../services/audit/src/merkle/index.ts')
+    const { rootAt } = await import('@wams/transparency-log')
     if (!verifyConsistency(from, LEAVES, proof, await rootAt(store, from), root)) throw new Error('consistency proof does not verify')
   })
   rows.push(['(b) consistency proof to 1,000,000 leaves', `p50 ${con.p50.toFixed(2)} ms, p99 ${con.p99.toFixed(2)} ms`, 'includes reading the old root (2 queries)'])

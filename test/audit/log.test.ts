@@ -15,7 +15,7 @@ import {
 } from '@wams/platform'
 import { verifyExport, runVerify } from '../../services/audit/src/index.ts'
 import { AuditStore } from '../../services/audit/src/store.ts'
-import { MemoryNodeStore, appendLeaves, rootAt, verifyConsistency } from '../../services/audit/src/merkle/index.ts'
+import { MemoryNodeStore, appendLeaves, rootAt, verifyConsistency } from '@wams/transparency-log'
 import { KAFKA_BROKERS, freshDatabase } from '../support/infra.ts'
 import { bearer } from '../support/tokens.ts'
 import { inclusionOk, leafOf, noteOk, sha256 } from '../support/rfc6962.ts'

@@ -15,8 +15,8 @@ import {
   rootAt,
   verifyConsistency,
   verifyInclusion,
-} from '../../services/audit/src/merkle/index.ts';
-import type { NodeId, NodeReader, StoredNode } from '../../services/audit/src/merkle/index.ts';
+} from '@wams/transparency-log';
+import type { NodeId, NodeReader, StoredNode } from '@wams/transparency-log';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const hexes = (bs: Uint8Array[]): string[] => bs.map(hex);

@@ -18,7 +18,7 @@ import {
   rootAt,
   verifyConsistency,
   verifyInclusion,
-} from '../../services/audit/src/merkle/index.ts';
+} from '@wams/transparency-log';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const hexes = (bs: Uint8Array[]): string[] => bs.map(hex);

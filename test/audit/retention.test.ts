@@ -5,7 +5,7 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { AuditEvent } from '@wams/platform'
 import { verifyExport } from '../../services/audit/src/index.ts'
-import { leafHash, verifyConsistency, verifyInclusion, canonicalEventJson } from '../../services/audit/src/merkle/index.ts'
+import { leafHash, verifyConsistency, verifyInclusion, canonicalEventJson } from '@wams/transparency-log'
 import { bearer } from '../support/tokens.ts'
 import { ORG, decision, freshInfra, producer, pseudonymise, send, startAudit, waitForCheckpoint } from './support.ts'
 

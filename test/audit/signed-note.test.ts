@@ -22,8 +22,8 @@ import {
   signNote,
   verifierKeyString,
   verifyCheckpoint,
-} from '../../services/audit/src/checkpoint/signed-note.ts';
-import { leafHash } from '../../services/audit/src/merkle/index.ts';
+} from '@wams/transparency-log';
+import { leafHash } from '@wams/transparency-log';
 
 // Ed25519 private key from its 32-byte RFC 8032 seed: PKCS#8 = this DER prefix ‖ seed.
 function keyFromSeed(seed: Buffer): KeyObject {

@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { parseTraceparent, buildAuditEvent, type AuditEvent } from '@wams/platform'
 import { verifyExport, runVerify } from '../../services/audit/src/index.ts'
-import { MemoryNodeStore, appendLeaves, rootAt, eventLeafHash, canonicalEventJson } from '../../services/audit/src/merkle/index.ts'
-import { generateSigningKey, signCheckpoint, verifierKeyString } from '../../services/audit/src/checkpoint/signed-note.ts'
+import { MemoryNodeStore, appendLeaves, rootAt, eventLeafHash, canonicalEventJson } from '@wams/transparency-log'
+import { generateSigningKey, signCheckpoint, verifierKeyString } from '@wams/transparency-log'
 
 const ORIGIN = 'test.example/audit'
 const key = generateSigningKey()
@@ -171,7 +171,7 @@ t.test('wams verify: exit 0 when verified, 1 naming the event when not, 2 on bad
 })
 
 t.test('the verifier\'s streaming root equals the Merkle tree code\'s root for every size', async (t) => {
-  const { StreamingRoot } = await import('../../services/audit/src/verify/streaming-root.ts')
+  const { StreamingRoot } = await import('../../packages/transparency-log/src/verify/streaming-root.ts')
   const store = new MemoryNodeStore()
   const streaming = new StreamingRoot()
   t.same(streaming.root(), await rootAt(store, 0), 'empty tree')

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { appendToOutbox, inTransaction, type Pool, type PoolClient } from '@wams/platform'
-import { consistencyProof, rootAt, verifyConsistency } from './merkle/index.ts'
-import { signCheckpoint } from './checkpoint/signed-note.ts'
+import { consistencyProof, rootAt, verifyConsistency } from '@wams/transparency-log'
+import { signCheckpoint } from '@wams/transparency-log'
 import { PgNodeStore } from './pg-node-store.ts'
 import type { SigningKey } from './signing-key.ts'
 

@@ -2,7 +2,7 @@
 // O(log n) nodes; they are read in ONE query (two parallel arrays, unnest WITH ORDINALITY),
 // so a proof costs one round trip whatever the tree size.
 import type { Pool, PoolClient } from '@wams/platform'
-import type { NodeId, NodeReader, StoredNode } from './merkle/index.ts'
+import type { NodeId, NodeReader, StoredNode } from '@wams/transparency-log'
 
 export class PgNodeStore implements NodeReader {
   constructor (private readonly db: Pool | PoolClient) {}

@@ -8,7 +8,7 @@
 // The leader also signs the periodic checkpoints and runs the retention purge.
 import type { Logger } from 'pino'
 import { LeaderLock, inTransaction, type Pool } from '@wams/platform'
-import { appendToRange, foldPerfectSubtrees, readRange, type StoredNode } from './merkle/index.ts'
+import { appendToRange, foldPerfectSubtrees, readRange, type StoredNode } from '@wams/transparency-log'
 import { PgNodeStore, putNodes } from './pg-node-store.ts'
 import { STORED_CHANNEL } from './store.ts'
 import type { Checkpointer } from './checkpointer.ts'

@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto'
 import { devSecret } from '@wams/platform'
 import {
   generateSigningKey, loadPrivateKeyPem, privateKeyToPem, publicKeyToPem, verifierKeyString, type NoteSigner
-} from './checkpoint/signed-note.ts'
+} from '@wams/transparency-log'
 
 export interface SigningKey extends NoteSigner {
   /** `<name>+<key hash>+<base64 key>`: what a verifier needs (GET /v1/audit/keys, `wams verify --key`). */

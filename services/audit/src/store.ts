@@ -5,7 +5,7 @@
 // (never lost, never in the tree) and logged without its content.
 import type { Logger } from 'pino'
 import { assertAuditEvent, InvalidAuditEventError, type AuditEvent, type ConsumedMessage, type Pool, type PoolClient } from '@wams/platform'
-import { canonicalEventJson, leafHash } from './merkle/index.ts'
+import { canonicalEventJson, leafHash } from '@wams/transparency-log'
 
 export const STORED_CHANNEL = 'wams_audit_stored'
 const CHUNK = 250

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { BadRequestError, type Pool } from '@wams/platform'
 import { latestCheckpoint } from '../checkpointer.ts'
-import { canonicalEventJson } from '../merkle/index.ts'
+import { canonicalEventJson } from '@wams/transparency-log'
 import { exportSchema } from './schemas.ts'
 import { requireSupervisor, type AuditContext } from './context.ts'
 

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import { BadRequestError, NotFoundError } from '@wams/platform'
 import { latestCheckpoint, type StoredCheckpoint } from '../checkpointer.ts'
-import { consistencyProof } from '../merkle/index.ts'
+import { consistencyProof } from '@wams/transparency-log'
 import { PgNodeStore } from '../pg-node-store.ts'
 import { consistencySchema, getCheckpointSchema, keysSchema, postCheckpointSchema } from './schemas.ts'
 import { requireSupervisor, type AuditContext } from './context.ts'

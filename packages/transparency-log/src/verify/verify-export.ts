@@ -15,7 +15,7 @@
 // Lines in our exporter's layout are read as bytes and the event hashed as it stands (it is
 // RFC 8785 already); any other layout is parsed and canonicalised, so it verifies too.
 import { emptyRoot, eventLeafHash } from '../merkle/index.ts'
-import { verifyCheckpoint, type Checkpoint } from '../checkpoint/signed-note.ts'
+import { verifyCheckpoint, type Checkpoint } from '../signed-note.ts'
 import { StreamingRoot, sha256 } from './streaming-root.ts'
 
 export type VerifyProblem =
