@@ -36,6 +36,7 @@ export interface DataRequestInput extends DataRequestBody {
 
 const PARTNER_ERROR_TEXT: Readonly<Record<PartnerErrorCode, string>> = {
   PARTNER_TIMEOUT: 'The provider did not answer in time',
+  PARTNER_BUSY: 'Too many requests to this provider are under way; it was not asked. Try again after Retry-After seconds.',
   PARTNER_UNAVAILABLE: 'The provider\'s system could not be reached',
   PARTNER_CIRCUIT_OPEN: 'The provider\'s system is failing; it is not called for a short while',
   PARTNER_FAILED: 'The provider\'s system failed',
@@ -52,6 +53,8 @@ export interface Exchanged {
   reason: string | null
   error: PartnerErrorCode | null
   partnerStatus: number | null
+  /** Seconds for Retry-After (PARTNER_BUSY). */
+  retryAfterS: number | null
 }
 
 /** Carries out a permit: asks the provider and applies the obligations to its answer. */
@@ -77,14 +80,14 @@ export async function exchange (deps: ExchangeDeps, input: {
       legalBasis: input.decision.legalBasis
     }
   })
-  const none = { data: null, released: [], reason: null, error: null }
+  const none = { data: null, released: [], reason: null, error: null, retryAfterS: null }
   switch (answer.kind) {
     case 'not-known':
       return { ...none, outcome: 'not-known', status: 404, partnerStatus: 404 }
     case 'refused':
       return { ...none, outcome: 'refused', status: 451, reason: answer.reason, partnerStatus: 451 }
     case 'error':
-      return { ...none, outcome: 'error', status: answer.status, error: answer.error, partnerStatus: answer.partnerStatus }
+      return { ...none, outcome: 'error', status: answer.status, error: answer.error, partnerStatus: answer.partnerStatus, retryAfterS: answer.retryAfterS ?? null }
     case 'data': {
       const minimised = validateAndMinimise(input.category, answer.data, input.decision.releaseFields)
       if (!minimised.valid) {
@@ -129,7 +132,7 @@ export async function handleDataRequest (deps: ExchangeDeps, input: DataRequestI
   return { ...result, timings } as DataRequestResult
 }
 
-type Answer = { status: 200, body: Permit } | { status: number, problem: Problem }
+type Answer = { status: 200, body: Permit } | { status: number, problem: Problem, headers?: Record<string, string> }
 
 async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (stage: string) => void): Promise<Answer> {
   const { requestId, principal } = input
@@ -197,7 +200,10 @@ async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (s
       return { status: 404, problem: outcomeProblem(404, 'not-known', 'SUBJECT_NOT_KNOWN', 'The provider does not know this person', requestId, { auditEventId }) }
     case 'refused':
       return { status: 451, problem: outcomeProblem(451, 'refused', 'PROVIDER_REFUSED', 'The provider refused for weighty reasons', requestId, { reason: x.reason, auditEventId }) }
-    default:
-      return { status: x.status, problem: outcomeProblem(x.status, 'error', x.error!, PARTNER_ERROR_TEXT[x.error!], requestId, { auditEventId }) }
+    default: {
+      const problem = outcomeProblem(x.status, 'error', x.error!, PARTNER_ERROR_TEXT[x.error!], requestId, { auditEventId })
+      // PARTNER_BUSY: audited like every partner outcome above, then answered with when to retry.
+      return x.retryAfterS === null ? { status: x.status, problem } : { status: x.status, problem, headers: { 'retry-after': String(x.retryAfterS) } }
+    }
   }
 }

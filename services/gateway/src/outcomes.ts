@@ -17,7 +17,8 @@ export interface Permit {
 /** Milliseconds per stage (ledger, decide, partner, audit), sent as Server-Timing: where the time went. */
 export type Timings = Record<string, number>
 
-export type DataRequestResult = ({ status: 200, body: Permit } | { status: number, problem: Problem }) & { timings: Timings }
+/** `headers`: answer headers an outcome needs (Retry-After of 503 PARTNER_BUSY). */
+export type DataRequestResult = ({ status: 200, body: Permit } | { status: number, problem: Problem, headers?: Record<string, string> }) & { timings: Timings }
 
 export function serverTiming (timings: Timings): string {
   return Object.entries(timings).map(([stage, ms]) => `${stage};dur=${ms.toFixed(2)}`).join(', ')

@@ -35,9 +35,11 @@ async function clientsPlugin (app: FastifyInstance, { config, runtime }: Clients
     timeoutMs: config.PARTNER_TIMEOUT_MS,
     connectTimeoutMs: config.PARTNER_CONNECT_TIMEOUT_MS,
     connections: config.PARTNER_CONNECTIONS,
+    ...(config.PARTNER_MAX_IN_FLIGHT !== undefined ? { maxInFlight: config.PARTNER_MAX_IN_FLIGHT } : {}),
+    maxQueued: config.PARTNER_MAX_QUEUED,
     responseLimit: config.PARTNER_RESPONSE_LIMIT,
     ...(config.PARTNER_CA_FILE ? { caFile: config.PARTNER_CA_FILE } : {}),
-    breaker: { errorPercent: config.BREAKER_ERROR_PERCENT, volume: config.BREAKER_VOLUME, resetMs: config.BREAKER_RESET_MS },
+    breaker: { errorPercent: config.BREAKER_ERROR_PERCENT, volume: config.BREAKER_VOLUME, windowMs: config.BREAKER_WINDOW_MS, resetMs: config.BREAKER_RESET_MS },
     token: (provider, requestId) => signer.partnerToken(provider, requestId)
   })
   app.decorate('signer', signer)

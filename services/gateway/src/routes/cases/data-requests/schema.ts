@@ -68,7 +68,7 @@ export const dataRequestSchema = {
     429: problem,
     451: outcomeProblem('outcome refused: the provider refused for weighty reasons, given in reason'),
     502: outcomeProblem('outcome error: the provider failed, is unreachable or answered outside its schema'),
-    503: outcomeProblem('outcome error: the consent ledger or the audit record is unavailable; nothing was released'),
+    503: outcomeProblem('outcome error: the consent ledger or the audit record is unavailable, nothing was released; or PARTNER_BUSY, with Retry-After: too many requests to this provider are under way, it was not asked'),
     504: outcomeProblem('outcome error: the provider did not answer in time')
   }
 } as const
