@@ -641,6 +641,49 @@ export interface YouthCareMeasure {
   provider?: string;
 }
 /**
+ * The audit log's answer to POST /v1/audit/receipts: for each event id a producer asked about, proof that the log holds it under a signed checkpoint, or that it does not (yet). A producer keeps an event until a receipt proves it (SPEC §7, evidence end to end). No event content is disclosed: only positions and hashes.
+ *
+ * This interface was referenced by `WamsSchemaIndex`'s JSON-Schema
+ * via the `definition` "inclusion-receipts.schema.json".
+ */
+export interface InclusionReceipts {
+  /**
+   * The latest signed checkpoint every receipt is proven against; null while the log has signed none.
+   */
+  checkpoint: null | {
+    treeSize: number;
+    /**
+     * base64 SHA-256
+     */
+    rootHash: string;
+    /**
+     * C2SP signed note (tlog-checkpoint, Ed25519)
+     */
+    signedNote: string;
+  };
+  /**
+   * Events included in the tree of the checkpoint.
+   */
+  receipts: {
+    eventId: string;
+    leafIndex: number;
+    /**
+     * RFC 9162 audit path, base64, leaf end first
+     *
+     * @maxItems 64
+     */
+    inclusionProof: string[];
+  }[];
+  /**
+   * Stored, but not yet under the checkpoint: ask again later.
+   */
+  pending: string[];
+  /**
+   * Not stored: the producer sends them again.
+   */
+  unknown: string[];
+}
+/**
  * The AMvB register of parties that can be involved in a coordinated approach. Versioned data: a new version for every change. OINs are unique (checked by the loader; JSON Schema cannot say it).
  *
  * This interface was referenced by `WamsSchemaIndex`'s JSON-Schema

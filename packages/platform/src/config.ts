@@ -28,7 +28,15 @@ export const baseConfigSchema = {
     JWT_AUDIENCE: { type: 'string', default: 'wams', description: 'Expected aud claim' },
     BODY_LIMIT: { type: 'integer', minimum: 1024, default: 65536, description: 'Largest accepted request body in bytes' },
     SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 100, default: 10000, description: 'How long a shutdown waits for in-flight work' },
-    DATA_DIR: { type: 'string', default: '.data', description: 'Folder for dev keys and embedded PostgreSQL' }
+    DATA_DIR: { type: 'string', default: '.data', description: 'Folder for dev keys and embedded PostgreSQL' },
+    AUDIT_URL: { type: 'string', default: 'http://127.0.0.1:8082', pattern: '^https?://', description: 'Base URL of the audit service: producers ask it for inclusion receipts of their audit events' },
+    AUDIT_LOG_ORIGIN: { type: 'string', default: 'wams.example/audit', pattern: '^[^\\s+]+$', description: 'Checkpoint origin line (C2SP) and name of the audit log\'s signing key' },
+    AUDIT_LOG_KEY: { type: 'string', pattern: '^[^\\s+]+\\+[0-9a-f]{8}\\+[A-Za-z0-9+/=]+$', 'x-production-required': true, description: 'The audit log\'s C2SP verifier key (GET /v1/audit/keys), with which producers check receipts; dev default: derived from the dev key under .data/' },
+    EVIDENCE_INTERVAL_MS: { type: 'integer', minimum: 50, default: 2000, description: 'How often a producer asks the audit log for inclusion receipts of its unproven audit events' },
+    EVIDENCE_REPUBLISH_MS: { type: 'integer', minimum: 100, default: 30000, description: 'An audit event the log does not hold this long after publication is published again' },
+    EVIDENCE_MAX_ATTEMPTS: { type: 'integer', minimum: 1, default: 5, description: 'Publications without proof before the evidence alarm is raised' },
+    EVIDENCE_MAX_LAG_MS: { type: 'integer', minimum: 1000, default: 120000, description: 'Oldest unproven audit event allowed before the gateway stops releasing personal data (503)' },
+    OUTBOX_RETENTION_MS: { type: 'integer', minimum: 0, default: 604800000, description: 'Proven audit events (and published other messages) stay this long in the outbox before they are pruned' }
   }
 } as const satisfies JsonSchemaObject
 

@@ -50,3 +50,15 @@ export function devPseudonymKey (dataDir = '.data'): string {
   refuseInProduction('PSEUDONYM_KEY')
   return devSecret(dataDir, 'pseudonym.key', () => randomBytes(32).toString('base64url')).trim()
 }
+
+/**
+ * The audit log's dev checkpoint key (Ed25519 PEM). The audit service signs with it; producers
+ * derive the verifier key from it, so in development they check receipts without configuration.
+ */
+export function devAuditLogKeyPem (dataDir = '.data'): string {
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error('AUDIT_SIGNING_KEY_FILE / AUDIT_LOG_KEY must be configured in production; the dev audit log key is refused')
+  }
+  return devSecret(dataDir, 'audit-signing/private.pem',
+    () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+}

@@ -1,7 +1,8 @@
 // Transactional outbox. `appendToOutbox` joins the caller's transaction, so an event exists
 // exactly when the change it reports was committed. The relay publishes rows in id order (hence
 // in order per key) and marks them only after Kafka acknowledged; a crash in between republishes
-// the same rows, with the same event ids, which consumers deduplicate on.
+// the same rows, with the same event ids, which consumers deduplicate on. Audit events stay until
+// the audit log has proven that it holds them (evidence.ts), which also prunes.
 import type { Pool, PoolClient } from './database.ts'
 import { LeaderLock } from './leader-lock.ts'
 import type { Broker, TopicKey } from './kafka.ts'
@@ -122,7 +123,7 @@ export class OutboxRelay {
     })))
     const ids = rows.map((r) => r.id)
     await this.opts.afterPublish?.(ids)
-    await this.opts.pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids])
+    await this.opts.pool.query('UPDATE outbox SET published_at = now(), publish_count = publish_count + 1 WHERE id = ANY($1::bigint[])', [ids])
     return rows.length
   }
 
@@ -131,13 +132,6 @@ export class OutboxRelay {
     const { rows } = await this.opts.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')
     return Number(rows[0]!.n)
   }
-}
-
-/** Deletes published rows older than `olderThanMs`; the events live on in Kafka and downstream. */
-export async function pruneOutbox (pool: Pool, olderThanMs: number): Promise<number> {
-  const { rowCount } = await pool.query(
-    'DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - ($1::bigint * interval \'1 millisecond\')', [olderThanMs])
-  return rowCount ?? 0
 }
 
 export const OUTBOX_MIGRATIONS = new URL('../migrations', import.meta.url).pathname

@@ -7,11 +7,13 @@ import { baseConfigSchema } from './config.ts'
 import { createPool, defaultDatabaseUrl, ensureDatabase, migrate, type Pool } from './database.ts'
 import { Broker, type TopicKey } from './kafka.ts'
 import { OutboxRelay, OUTBOX_MIGRATIONS } from './outbox.ts'
+import { EvidenceReconciler, httpReceiptSource, type ReceiptSource } from './evidence.ts'
+import { loadPrivateKeyPem, verifierKeyString } from '@wams/transparency-log'
 import { createPseudonymiser, type Pseudonymiser } from './pseudonym.ts'
-import { devIssuer, devPseudonymKey } from './dev-secrets.ts'
+import { devAuditLogKeyPem, devIssuer, devPseudonymKey } from './dev-secrets.ts'
 import { parseTrustedIssuers, type TrustedIssuer } from './authentication.ts'
 import { loggerOptions } from './logger.ts'
-import { createService } from './service.ts'
+import { createService, type HealthReport } from './service.ts'
 import type { FastifyInstance } from 'fastify'
 
 export type BaseConfig = FromSchema<typeof baseConfigSchema>
@@ -22,6 +24,8 @@ export interface Runtime {
   pool: Pool
   broker: Broker
   relay: OutboxRelay
+  /** Keeps audit events until the log proved it holds them; gates release (SPEC §7). */
+  evidence: EvidenceReconciler
   pseudonymise: Pseudonymiser
   issuers: TrustedIssuer[]
   databaseUrl: string
@@ -30,9 +34,14 @@ export interface Runtime {
 
 export async function startRuntime (options: {
   config: BaseConfig
-  migrations: string
+  /** The service's own migrations folder, applied after the platform's (outbox). */
+  migrations?: string
   topics?: TopicKey[]
   logger?: Logger
+  /** Where inclusion receipts come from; default: the audit service at AUDIT_URL. */
+  receipts?: (pool: Pool) => ReceiptSource
+  /** The log's verifier key when the service knows it otherwise (the audit service: its own key). */
+  verifierKey?: string
 }): Promise<Runtime> {
   const { config } = options
   const logger = options.logger ?? pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
@@ -40,7 +49,7 @@ export async function startRuntime (options: {
   if (!config.DATABASE_URL) await ensureDatabase(databaseUrl)
   const pool = createPool(databaseUrl, config.DATABASE_POOL_SIZE)
   try {
-    await migrate(pool, `{${OUTBOX_MIGRATIONS},${options.migrations}}`)
+    await migrate(pool, options.migrations ? `{${OUTBOX_MIGRATIONS},${options.migrations}}` : OUTBOX_MIGRATIONS)
   } catch (err) {
     await pool.end()
     throw err
@@ -63,6 +72,19 @@ export async function startRuntime (options: {
   }
   const relay = new OutboxRelay({ pool, broker, logger })
   relay.start()
+  const evidence = new EvidenceReconciler({
+    pool,
+    logger,
+    receipts: options.receipts?.(pool) ?? httpReceiptSource(config.AUDIT_URL),
+    verifierKey: options.verifierKey ?? config.AUDIT_LOG_KEY ?? verifierKeyString(config.AUDIT_LOG_ORIGIN, loadPrivateKeyPem(devAuditLogKeyPem(config.DATA_DIR))),
+    origin: config.AUDIT_LOG_ORIGIN,
+    intervalMs: config.EVIDENCE_INTERVAL_MS,
+    republishAfterMs: config.EVIDENCE_REPUBLISH_MS,
+    maxAttempts: config.EVIDENCE_MAX_ATTEMPTS,
+    maxLagMs: config.EVIDENCE_MAX_LAG_MS,
+    retentionMs: config.OUTBOX_RETENTION_MS
+  })
+  evidence.start()
   const issuers = config.JWT_TRUSTED_ISSUERS
     ? parseTrustedIssuers(config.JWT_TRUSTED_ISSUERS)
     : [{ iss: devIssuer(config.DATA_DIR).iss, publicKeyPem: devIssuer(config.DATA_DIR).publicKeyPem }]
@@ -70,10 +92,11 @@ export async function startRuntime (options: {
 
   let closed = false
   return {
-    config, logger, pool, broker, relay, pseudonymise, issuers, databaseUrl,
+    config, logger, pool, broker, relay, evidence, pseudonymise, issuers, databaseUrl,
     async close () {
       if (closed) return
       closed = true
+      await evidence.stop()
       await relay.stop()
       await broker.close()
       await pool.end()
@@ -86,7 +109,12 @@ export function runtimeReadiness (runtime: Runtime) {
   return {
     postgres: async () => (await runtime.pool.query('SELECT 1')).rowCount === 1,
     kafka: () => runtime.broker.ready(),
-    outbox: async () => runtime.relay.lastError === null
+    outbox: async () => runtime.relay.lastError === null,
+    // Degraded, not down: an alarm needs an operator; the gateway itself stops releasing data.
+    evidence: async (): Promise<HealthReport> => {
+      const status = runtime.evidence.status()
+      return { status: status.alarmed > 0 || !runtime.evidence.releasable ? 'degraded' : 'up', detail: { ...status } }
+    }
   }
 }
 
@@ -106,10 +134,12 @@ export async function createServiceOnRuntime (options: {
   apiVersion: string
   logger?: Logger
   https?: Record<string, unknown>
+  receipts?: (pool: Pool) => ReceiptSource
+  verifierKey?: string
 }): Promise<ServiceOnRuntime> {
   const { config } = options
   const logger = options.logger ?? pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
-  const runtime = await startRuntime({ config, migrations: options.migrations, logger })
+  const runtime = await startRuntime({ config, migrations: options.migrations, logger, ...(options.receipts ? { receipts: options.receipts } : {}), ...(options.verifierKey ? { verifierKey: options.verifierKey } : {}) })
   try {
     const app = await createService({
       name: config.SERVICE_NAME,

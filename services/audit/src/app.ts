@@ -12,6 +12,7 @@ import { AuditStore, type StoreStats } from './store.ts'
 import { Sequencer } from './sequencer.ts'
 import { Checkpointer } from './checkpointer.ts'
 import { StreamHub } from './stream.ts'
+import { inclusionReceipts } from './receipts.ts'
 import { purgeExpired, type PurgeResult } from './retention.ts'
 import { loadSigningKey, type SigningKey } from './signing-key.ts'
 import { reportPartySchema } from './routes/schemas.ts'
@@ -56,7 +57,10 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     migrations: MIGRATIONS,
     title: 'Wams audit log',
     description: 'Immutable, verifiable evidence of every exchange: an RFC 6962 Merkle tree log with signed checkpoints, queryable by supervisors, parties and residents.',
-    apiVersion: API_VERSION
+    apiVersion: API_VERSION,
+    // The log proves its own events (failed logins, report requests) in process, with its own key.
+    receipts: (pool) => (eventIds) => inclusionReceipts(pool, eventIds),
+    verifierKey: key.verifierKey
   })
   const instanceId = `${config.SERVICE_NAME}-${randomUUID().slice(0, 8)}`
   const { pool } = runtime

@@ -8,7 +8,7 @@ export const configSchema = {
     ...baseConfigSchema.properties,
     SERVICE_NAME: { type: 'string', default: 'audit', description: 'Name of the service in logs and audit events' },
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8082, description: 'HTTP port' },
-    AUDIT_LOG_ORIGIN: { type: 'string', default: 'wams.example/audit', pattern: '^[^\\s+]+$', description: 'Checkpoint origin line (C2SP) and name of the signing key' },
+    AUDIT_LOG_KEY: { type: 'string', description: 'Not used by the audit service: it proves its own events with its signing key' },
     AUDIT_SIGNING_KEY_FILE: { type: 'string', description: 'Ed25519 private key (PKCS#8 PEM) for checkpoints; dev default under DATA_DIR/audit-signing/' },
     CHECKPOINT_INTERVAL_MS: { type: 'integer', minimum: 100, default: 5000, description: 'How often a new checkpoint is signed when the log grew' },
     AUDIT_RETENTION_DAYS: { type: 'integer', minimum: 0, default: 1825, description: 'Retention of personal content in audit events (days); leaf hashes are kept' },

@@ -3,9 +3,9 @@
 // key created on first use under DATA_DIR/audit-signing/, which production refuses.
 import { readFileSync } from 'node:fs'
 import type { KeyObject } from 'node:crypto'
-import { devSecret } from '@wams/platform'
+import { devAuditLogKeyPem } from '@wams/platform'
 import {
-  generateSigningKey, loadPrivateKeyPem, privateKeyToPem, publicKeyToPem, verifierKeyString, type NoteSigner
+  loadPrivateKeyPem, publicKeyToPem, verifierKeyString, type NoteSigner
 } from '@wams/transparency-log'
 
 export interface SigningKey extends NoteSigner {
@@ -26,8 +26,5 @@ export function signingKeyOf (name: string, privateKey: KeyObject): SigningKey {
 }
 
 function devSigningKey (dataDir: string): KeyObject {
-  if (process.env.NODE_ENV === 'production') {
-    throw new Error('AUDIT_SIGNING_KEY_FILE must be configured in production; the dev signing key is refused')
-  }
-  return loadPrivateKeyPem(devSecret(dataDir, 'audit-signing/private.pem', () => privateKeyToPem(generateSigningKey().privateKey)))
+  return loadPrivateKeyPem(devAuditLogKeyPem(dataDir))
 }

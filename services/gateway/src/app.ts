@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { createServiceOnRuntime } from '@wams/platform'
 import type { Config } from './config.ts'
 import registerPlugin from './plugins/app/register.ts'
+import evidenceGate from './plugins/app/evidence-gate.ts'
 import clientsPlugin from './plugins/app/clients.ts'
 import authenticationPlugin from './plugins/external/authentication.ts'
 import rateLimitPlugin from './plugins/external/rate-limit.ts'
@@ -49,6 +50,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(authenticationPlugin, { config, runtime })
   await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE })
   await app.register(clientsPlugin, { config, runtime })
+  await app.register(evidenceGate, { runtime })
   await app.register(routes)
   return app
 }

@@ -48,3 +48,23 @@ export function verifyInclusion(
   }
   return sn === 0 && hashesEqual(r, root);
 }
+
+/**
+ * Inclusion proofs for several leaves of one tree with a single batched read (one query for a
+ * SQL store), in the order of `indices`.
+ */
+export async function inclusionProofs(reader: NodeReader, indices: readonly number[], size: number): Promise<Buffer[][]> {
+  assertTreeIndex(size, 'tree size');
+  const perLeaf = indices.map((index) => {
+    assertTreeIndex(index, 'leaf index');
+    if (index >= size) throw new RangeError(`leaf index ${index} is not in a tree of size ${size}`);
+    return pathParts(0, index, size);
+  });
+  const all = await fetchParts(reader, perLeaf.flat());
+  let at = 0;
+  return perLeaf.map((parts) => {
+    const proof = all.slice(at, at + parts.length);
+    at += parts.length;
+    return proof;
+  });
+}

@@ -6,6 +6,6 @@ export type { NodeId, NodeReader, NodeWriter, StoredNode } from './node-store.ts
 export { appendLeaves, appendToRange, readRange } from './append.ts';
 export type { AppendResult } from './append.ts';
 export { foldPerfectSubtrees, rootAt } from './root.ts';
-export { inclusionProof, verifyInclusion } from './inclusion.ts';
+export { inclusionProof, inclusionProofs, verifyInclusion } from './inclusion.ts';
 export { consistencyProof, verifyConsistency } from './consistency.ts';
 export { frontier, height, perfectCover } from './tree-shape.ts';

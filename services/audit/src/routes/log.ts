@@ -5,7 +5,8 @@ import { BadRequestError, NotFoundError } from '@wams/platform'
 import { latestCheckpoint, type StoredCheckpoint } from '../checkpointer.ts'
 import { consistencyProof } from '@wams/transparency-log'
 import { PgNodeStore } from '../pg-node-store.ts'
-import { consistencySchema, getCheckpointSchema, keysSchema, postCheckpointSchema } from './schemas.ts'
+import { consistencySchema, getCheckpointSchema, keysSchema, postCheckpointSchema, receiptsSchema } from './schemas.ts'
+import { inclusionReceipts } from '../receipts.ts'
 import { requireSupervisor, type AuditContext } from './context.ts'
 
 export default async function logRoutes (app: FastifyInstance, ctx: AuditContext): Promise<void> {
@@ -28,6 +29,9 @@ export default async function logRoutes (app: FastifyInstance, ctx: AuditContext
   app.get('/v1/audit/keys', { schema: keysSchema }, async () => ({
     keys: [{ name: ctx.key.name, algorithm: 'Ed25519', verifierKey: ctx.key.verifierKey, publicKeyPem: ctx.key.publicKeyPem }]
   }))
+
+  app.post<{ Body: { eventIds: string[] } }>('/v1/audit/receipts', { schema: receiptsSchema },
+    async (request) => inclusionReceipts(ctx.pool, request.body.eventIds))
 
   app.get<{ Querystring: { from: number, to: number } }>('/v1/audit/consistency', { schema: consistencySchema, onRequest: app.authenticate },
     async (request) => {

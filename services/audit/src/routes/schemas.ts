@@ -1,5 +1,6 @@
 // The HTTP contract of the audit service: a JSON Schema for every parameter, body and response,
 // so Fastify validates the input and /v1/openapi.json documents every route.
+import inclusionReceiptsSchema from '@wams/schemas/inclusion-receipts.schema.json' with { type: 'json' }
 const oin = { type: 'string', pattern: '^[0-9]{20}$', description: 'OIN (20 digits)' } as const
 const base64Hash = { type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$', description: 'SHA-256 hash, base64' } as const
 const problem = { $ref: 'Problem#' } as const
@@ -143,6 +144,19 @@ export const keysSchema = {
       }
     }
   }
+} as const
+
+const { $schema: _s, $id: _i, ...receiptsBody } = inclusionReceiptsSchema
+
+export const receiptsSchema = {
+  tags,
+  summary: 'Inclusion receipts: does the log hold these events under its latest signed checkpoint? (producers)',
+  description: 'Producers (gateway, consent ledger) keep each audit event until a receipt proves that the log holds it; they verify the proof and the checkpoint signature themselves. Public like the checkpoint: the answer holds positions and hashes only, never event content.',
+  body: {
+    type: 'object', additionalProperties: false, required: ['eventIds'],
+    properties: { eventIds: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', format: 'uuid' } } }
+  },
+  response: { 200: receiptsBody, ...problems(400) }
 } as const
 
 export const consistencySchema = {

@@ -12,13 +12,20 @@ export default async function streamRoutes (app: FastifyInstance, ctx: AuditCont
       const lastId = request.headers['last-event-id']
       reply.hijack()
       // The headers the service shell set (API-Version, traceparent, security headers) go along.
-      reply.raw.writeHead(200, {
+      const headers = {
         ...(reply.getHeaders() as Record<string, string>),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
-        connection: 'keep-alive',
         'x-accel-buffering': 'no'
-      })
+      }
+      // HEAD (Fastify's automatic HEAD route runs this handler): the GET's status and headers
+      // (after the same authentication and validation), no body, and the answer ends.
+      if (request.method === 'HEAD') {
+        reply.raw.writeHead(200, headers)
+        reply.raw.end()
+        return
+      }
+      reply.raw.writeHead(200, { ...headers, connection: 'keep-alive' })
       await ctx.hub.add(reply.raw, { scope, filters: request.query, after: lastId === undefined ? null : Number(lastId) })
     })
 }
