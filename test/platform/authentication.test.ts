@@ -2,7 +2,7 @@
 // the claims the decision needs; system roles only from their own issuer; every failure audited.
 import t from 'tap'
 import { generateKeyPairSync, createHmac, type KeyObject } from 'node:crypto'
-import { authenticationPlugin, createService, signToken, type AuthFailure } from '@wams/platform'
+import { auditAuthenticationFailure, authenticationPlugin, createService, signToken, type AuthFailure } from '@wams/platform'
 
 const keyA = generateKeyPairSync('ed25519')
 const keyB = generateKeyPairSync('ed25519')
@@ -78,4 +78,52 @@ t.test('the system role from its own issuer is accepted', async (t) => {
   const res = await service.inject({ url: '/v1/me', headers: { authorization: `Bearer ${signToken(B.priv, { ...claims, iss: B.iss, roles: ['gateway'] })}` } })
   t.equal(res.statusCode, 200)
   t.same(res.json().roles, ['gateway'])
+})
+
+t.test('claims are bounded: an oversized or malformed sub, org or role is a 401, and its failure event passes the audit contract', async (t) => {
+  // What the audit log would record for each failure, built by the same code the services use.
+  const written: unknown[] = []
+  const fakePool = { query: async (_text: string, values: unknown[]) => { written.push(...values); return { rows: [], rowCount: 1 } } }
+  const record = auditAuthenticationFailure(fakePool as never, 'gateway')
+  const service = await createService({ name: 'auth-bounds', title: 't', description: 't', apiVersion: '1', logLevel: 'silent', bodyLimit: 4096, readiness: {} })
+  const failures: AuthFailure[] = []
+  await service.register(authenticationPlugin, {
+    issuers: [{ iss: A.iss, publicKeyPem: A.pub }],
+    audience: 'wams',
+    onFailure: async (request, failure) => { failures.push(failure); await record(request, failure) }
+  })
+  service.get('/v1/me', { onRequest: service.authenticate }, async (request) => request.principal)
+  await service.ready()
+  t.teardown(() => service.close())
+
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['a sub of 257 characters', { sub: 's'.repeat(257) }, 'sub'],
+    ['a sub of 9 800 characters (still fits in a header)', { sub: 'BSN 999990019 '.repeat(700) }, 'sub'],
+    ['a NUL in sub', { sub: 'ambtenaar\u0000-1' }, 'sub'],
+    ['an unpaired surrogate in sub', { sub: 'ambtenaar-\ud800' }, 'sub'],
+    ['a noncharacter in sub', { sub: 'ambtenaar-\uffff' }, 'sub'],
+    ['a control character in org', { org: `${ORG}\u0007` }, 'org'],
+    ['seventeen roles', { roles: Array.from({ length: 17 }, () => 'college') }, 'roles']
+  ]
+  for (const [name, extra, claim] of cases) {
+    failures.length = 0
+    written.length = 0
+    const res = await service.inject({ url: '/v1/me', headers: { authorization: `Bearer ${signToken(A.priv, { ...claims, ...extra })}` } })
+    t.equal(res.statusCode, 401, `${name}: 401`)
+    t.match(res.headers['content-type'], 'application/problem+json')
+    t.equal(res.json().code, 'CLAIMS_INVALID', `${name}: CLAIMS_INVALID`)
+    t.notOk(res.body.includes('999990019') || res.body.includes('sssssssss'), `${name}: the claim is not echoed`)
+    t.equal(failures.length, 1)
+    if (claim === 'roles') {
+      t.equal(failures[0]!.claimed.roles.length, 8, 'at most eight roles are recorded')
+    } else {
+      t.equal(failures[0]!.claimed[claim as 'sub' | 'org'], null, `${name}: the bad claim is left out of the record`)
+      t.same(failures[0]!.claimed.omitted, [claim], `${name}: and named as left out`)
+    }
+    const event = written.map((v) => (typeof v === 'string' && v.startsWith('{"eventId"') ? JSON.parse(v) : null)).find(Boolean)
+    t.match(event, { type: 'authentication.failed', outcome: 'rejected', reasons: ['CLAIMS_INVALID'] }, `${name}: the failure is written for the audit log`)
+    t.notOk(JSON.stringify(event).includes('999990019'), `${name}: the record holds none of the bad claim`)
+  }
+  const fine = await service.inject({ url: '/v1/me', headers: { authorization: `Bearer ${signToken(A.priv, { ...claims, sub: 's'.repeat(256) })}` } })
+  t.equal(fine.statusCode, 200, 'a sub of 256 characters is fine')
 })

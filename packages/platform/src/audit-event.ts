@@ -8,12 +8,18 @@ import type { AuditEvent } from '@wams/schemas'
 import { appendToOutbox } from './outbox.ts'
 import type { Pool, PoolClient } from './database.ts'
 import type { TraceContext } from './trace-context.ts'
+import { checkTextPolicy, isStorableDateTime } from './text-policy.ts'
 
 export type { AuditEvent }
 
 const ajv = new Ajv2020({ allErrors: true, strict: false })
 addFormats.default(ajv)
+// `time` must be a date-time PostgreSQL's timestamptz holds (the store indexes it), not only RFC 3339.
+ajv.addFormat('date-time', { type: 'string', validate: isStorableDateTime })
 const validate = ajv.compile<AuditEvent>(auditEventSchema)
+
+/** The largest event (its JSON, UTF-8) a producer may commit: far below Kafka's message limit. */
+export const MAX_AUDIT_EVENT_BYTES = 64 * 1024
 
 export class InvalidAuditEventError extends Error {
   constructor (readonly errors: string[]) {
@@ -21,10 +27,22 @@ export class InvalidAuditEventError extends Error {
   }
 }
 
+/**
+ * The audit event contract, checked by the same code on both sides: every producer before it
+ * writes an event to its outbox (buildAuditEvent, recordAudit) and the audit store before it
+ * stores one (classify). The schema (schemas/audit-event.schema.json), plus what a schema cannot
+ * say: plain JSON data only, every string and property name within the text policy (so
+ * PostgreSQL's jsonb and text hold it and give it back exactly), a time timestamptz holds, and a
+ * bounded size. So an event a producer can commit is an event the store can store.
+ */
 export function assertAuditEvent (event: unknown): asserts event is AuditEvent {
+  const text = checkTextPolicy(event, { plainJson: true })
+  if (text.length > 0) throw new InvalidAuditEventError(text.map((v) => `${v.pointer} ${v.detail}`))
   if (!validate(event)) {
     throw new InvalidAuditEventError((validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`))
   }
+  const bytes = Buffer.byteLength(JSON.stringify(event), 'utf8')
+  if (bytes > MAX_AUDIT_EVENT_BYTES) throw new InvalidAuditEventError([`/ is ${bytes} bytes of JSON, more than ${MAX_AUDIT_EVENT_BYTES}`])
 }
 
 type Defaults = 'eventId' | 'time' | 'traceId' | 'spanId' | 'legalBasis' | 'caseId' | 'subjectRef' | 'subjectType' |
@@ -70,7 +88,8 @@ export async function recordAudit (client: Pool | PoolClient, events: AuditEvent
 
 /** The onFailure hook of the authentication plugin: every failed attempt becomes an audit event. */
 export function auditAuthenticationFailure (pool: Pool, source: AuditEvent['source']) {
-  return async (request: { id: string, trace: TraceContext, routeOptions?: { url?: string } }, failure: { reason: string, claimed: { org: string | null, sub: string | null, roles: string[] } }) => {
+  return async (request: { id: string, trace: TraceContext, routeOptions?: { url?: string } }, failure: { reason: string, claimed: { org: string | null, sub: string | null, roles: string[], omitted?: string[] } }) => {
+    const { omitted = [] } = failure.claimed
     const event = buildAuditEvent({
       type: 'authentication.failed',
       source,
@@ -79,7 +98,8 @@ export function auditAuthenticationFailure (pool: Pool, source: AuditEvent['sour
       processingActivity: { id: 'wams.authentication', version: '1' },
       outcome: 'rejected',
       reasons: [failure.reason],
-      detail: { route: request.routeOptions?.url ?? null }
+      // Claims the event cannot carry (oversized, or outside the text policy) are named, not kept.
+      detail: { route: request.routeOptions?.url ?? null, ...(omitted.length > 0 ? { omittedClaims: omitted } : {}) }
     }, request.trace)
     await recordAudit(pool, [event])
   }

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { problem, sendProblem } from './problem.ts'
+import { isPolicyText } from './text-policy.ts'
 import commonSchema from '@wams/schemas/common.schema.json' with { type: 'json' }
 import type { Role } from '@wams/schemas'
 
@@ -26,9 +27,15 @@ export type AuthFailureReason =
 
 export interface AuthFailure {
   reason: AuthFailureReason
-  /** Unverified claims, for the audit record of the attempt; never trusted for a decision. */
-  claimed: { org: string | null, sub: string | null, roles: string[] }
+  /**
+   * Unverified claims, for the audit record of the attempt; never trusted for a decision. A claim
+   * too long for the audit event or outside the text policy is left out (null) and named in `omitted`.
+   */
+  claimed: { org: string | null, sub: string | null, roles: string[], omitted?: string[] }
 }
+
+/** Bounds of the claims a token may carry (the audit event contract holds no more). */
+export const CLAIM_LIMITS = { sub: 256, org: 64, role: 64, roles: 16 } as const
 
 export interface AuthenticationOptions {
   issuers: TrustedIssuer[]
@@ -68,16 +75,45 @@ export function certificateOin (subject: Record<string, unknown> | undefined): s
   return typeof value === 'string' && /^[0-9]{20}$/.test(value) ? value : null
 }
 
+const claimText = (value: unknown, max: number): value is string => typeof value === 'string' && isPolicyText(value, max)
+
 function unverifiedClaims (request: FastifyRequest): AuthFailure['claimed'] {
   const header = request.headers.authorization
   const token = typeof header === 'string' ? header.replace(/^Bearer\s+/i, '') : ''
+  let payload: Record<string, unknown>
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
-    const str = (v: unknown) => (typeof v === 'string' && v.length <= 256 ? v : null)
-    return { org: str(payload.org), sub: str(payload.sub), roles: Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string').slice(0, 8) : [] }
+    payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+    if (payload === null || typeof payload !== 'object') return { org: null, sub: null, roles: [] }
   } catch {
     return { org: null, sub: null, roles: [] }
   }
+  // Only what the audit event can carry is kept; the rest is named, never copied in part.
+  const omitted: string[] = []
+  const keep = (name: 'org' | 'sub', max: number): string | null => {
+    const value = payload[name]
+    if (value === undefined || value === null) return null
+    if (claimText(value, max)) return value
+    omitted.push(name)
+    return null
+  }
+  const org = keep('org', CLAIM_LIMITS.org)
+  const sub = keep('sub', CLAIM_LIMITS.sub)
+  const rawRoles = Array.isArray(payload.roles) ? payload.roles : []
+  const roles = rawRoles.filter((r): r is string => claimText(r, CLAIM_LIMITS.role)).slice(0, 8)
+  if (roles.length < Math.min(rawRoles.length, 8)) omitted.push('roles')
+  return { org, sub, roles, ...(omitted.length > 0 ? { omitted } : {}) }
+}
+
+/** Why the verified claims are out of bounds, or null: each is short and within the text policy. */
+function claimsOutOfBounds (payload: Record<string, unknown>): string | null {
+  const { sub, org, iss, roles } = payload
+  if (typeof sub === 'string' && !claimText(sub, CLAIM_LIMITS.sub)) return `sub (at most ${CLAIM_LIMITS.sub} characters of text)`
+  if (typeof org === 'string' && !claimText(org, CLAIM_LIMITS.org)) return `org (at most ${CLAIM_LIMITS.org} characters of text)`
+  if (typeof iss === 'string' && !claimText(iss, 1024)) return 'iss'
+  if (Array.isArray(roles) && (roles.length > CLAIM_LIMITS.roles || roles.some((r) => typeof r === 'string' && !claimText(r, CLAIM_LIMITS.role)))) {
+    return `roles (at most ${CLAIM_LIMITS.roles}, each at most ${CLAIM_LIMITS.role} characters of text)`
+  }
+  return null
 }
 
 function reasonOf (err: { code?: string, message?: string }): AuthFailureReason {
@@ -129,6 +165,10 @@ async function authenticationPlugin (app: FastifyInstance, options: Authenticati
       return fail(401, reason, reason === 'TOKEN_MISSING' ? 'A bearer token is required' : 'The bearer token is not valid')
     }
     const { org, sub, roles, iss } = payload
+    // Bounded before anything else: an oversized or malformed claim never reaches a decision or
+    // an audit event (which could not hold it).
+    const outOfBounds = claimsOutOfBounds(payload)
+    if (outOfBounds !== null) return fail(401, 'CLAIMS_INVALID', `A claim of the token is out of bounds: ${outOfBounds}`)
     if (typeof org !== 'string' || !/^[0-9]{20}$/.test(org) || typeof sub !== 'string' || sub.length === 0 ||
         !Array.isArray(roles) || roles.length === 0 || !roles.every((r) => (ROLES as readonly unknown[]).includes(r))) {
       return fail(401, 'CLAIMS_INVALID', `The token needs org (20-digit OIN), sub and roles (any of ${ROLES.join(', ')})`)

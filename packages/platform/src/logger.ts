@@ -12,6 +12,11 @@ export const redactPaths = [
 // A BSN-like 9-digit run that slipped into a message string is masked too.
 const BSN_IN_TEXT = /(?<![0-9])[0-9]{9}(?![0-9])/g
 
+/** A URL as it may be logged: without its query string, nine-digit runs masked. */
+export function maskUrl (url: string): string {
+  return (url.split('?')[0] ?? '').replace(BSN_IN_TEXT, '[bsn]')
+}
+
 export function loggerOptions (service: string, level: string): LoggerOptions {
   return {
     level,
@@ -26,9 +31,10 @@ export function loggerOptions (service: string, level: string): LoggerOptions {
       }
     },
     serializers: {
-      // The URL never holds a BSN (SPEC), but query strings are dropped from logs anyway.
+      // The URL never holds a BSN (SPEC), but someone may type one into it: query strings are
+      // dropped and nine-digit runs in the path masked.
       req (req: { method: string, url: string, id: string }) {
-        return { method: req.method, url: req.url.split('?')[0], id: req.id }
+        return { method: req.method, url: maskUrl(req.url), id: req.id }
       }
     }
   }

@@ -16,7 +16,8 @@ export interface Problem {
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  406: 'Not Acceptable', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict', 413: 'Payload Too Large', 414: 'URI Too Long',
+  415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large',
   422: 'Unprocessable Content', 429: 'Too Many Requests', 451: 'Unavailable For Legal Reasons',
   500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout'
 }
@@ -53,8 +54,9 @@ function validationErrors (error: FastifyError): Array<Record<string, unknown>> 
 }
 
 async function problemPlugin (app: FastifyInstance): Promise<void> {
+  // The path is not echoed: whatever someone typed into a URL (a BSN, say) does not come back.
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    sendProblem(reply, problem(404, `No resource at ${request.method} ${request.url.split('?')[0]}`, { instance: request.url.split('?')[0] }))
+    sendProblem(reply, problem(404, `No resource for ${request.method} at this URL`, { code: 'WAMS_NOT_FOUND' }))
   })
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
