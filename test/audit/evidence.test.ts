@@ -121,7 +121,7 @@ t.test('events the log never received are published again until it holds them (e
 
 t.test('an event the log cannot hold raises the alarm and stops release', async (t) => {
   const infra = await freshInfra(t, 'evidence_alarm')
-  const { url } = await listening(t, infra)
+  const { audit, url } = await listening(t, infra)
   const runtime = await producer(t, infra, url, { EVIDENCE_REPUBLISH_MS: '300', EVIDENCE_MAX_ATTEMPTS: '2' })
   // Written past the contract check (which refuses it), as a defective producer would.
   const bad = { ...event(1), necessity: 'broken \ud800 surrogate text in the evidence' }
@@ -136,6 +136,18 @@ t.test('an event the log cannot hold raises the alarm and stops release', async 
   const status = await runtime.evidence.refreshStatus()
   t.equal(status.alarmed, 1)
   t.equal(runtime.evidence.releasable, false, 'no release while the alarm stands')
+
+  // The log did not drop it silently: counted, shown to the supervisor (without content), degraded.
+  const rejected = await audit.inject({ url: '/v1/audit/rejected', headers: bearer({ org: '00000099000000001501', roles: ['supervisor'], sub: 'ap' }) })
+  t.equal(rejected.statusCode, 200)
+  t.ok(rejected.json().count >= 2, 'every delivery of it is kept as a rejected message')
+  t.notOk(rejected.body.includes('broken'), 'without its content')
+  const notSupervisor = await audit.inject({ url: '/v1/audit/rejected', headers: bearer({ org: '00000099000000000101', roles: ['college'], sub: 'w' }) })
+  t.equal(notSupervisor.statusCode, 403)
+  const ready = await audit.inject({ url: '/health/ready' })
+  t.equal(ready.statusCode, 200, 'still serving')
+  t.equal(ready.json().status, 'degraded')
+  t.equal(ready.json().checks.store, 'degraded')
 })
 
 t.test('a log that lies is not believed', async (t) => {

@@ -13,7 +13,7 @@ import { createPseudonymiser, type Pseudonymiser } from './pseudonym.ts'
 import { devAuditLogKeyPem, devIssuer, devPseudonymKey } from './dev-secrets.ts'
 import { parseTrustedIssuers, type TrustedIssuer } from './authentication.ts'
 import { loggerOptions } from './logger.ts'
-import { createService, type HealthReport } from './service.ts'
+import { createService, type HealthCheck, type HealthReport } from './service.ts'
 import type { FastifyInstance } from 'fastify'
 
 export type BaseConfig = FromSchema<typeof baseConfigSchema>
@@ -136,6 +136,8 @@ export async function createServiceOnRuntime (options: {
   https?: Record<string, unknown>
   receipts?: (pool: Pool) => ReceiptSource
   verifierKey?: string
+  /** Readiness checks of the service itself, besides the runtime's. */
+  readiness?: (runtime: Runtime) => Record<string, HealthCheck>
 }): Promise<ServiceOnRuntime> {
   const { config } = options
   const logger = options.logger ?? pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
@@ -149,7 +151,7 @@ export async function createServiceOnRuntime (options: {
       logLevel: config.LOG_LEVEL,
       bodyLimit: config.BODY_LIMIT,
       loggerInstance: logger,
-      readiness: runtimeReadiness(runtime),
+      readiness: { ...runtimeReadiness(runtime), ...options.readiness?.(runtime) },
       ...(options.https ? { https: options.https } : {})
     })
     app.addHook('onClose', async () => { await runtime.close() })

@@ -60,7 +60,14 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     apiVersion: API_VERSION,
     // The log proves its own events (failed logins, report requests) in process, with its own key.
     receipts: (pool) => (eventIds) => inclusionReceipts(pool, eventIds),
-    verifierKey: key.verifierKey
+    verifierKey: key.verifierKey,
+    readiness: (rt) => ({
+      // What the store could not hold needs the supervisor's and an operator's eyes.
+      store: async () => {
+        const { rows } = await rt.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM rejected_messages')
+        return { status: rows[0]!.n > 0 ? 'degraded' : 'up', detail: { rejected: rows[0]!.n } }
+      }
+    })
   })
   const instanceId = `${config.SERVICE_NAME}-${randomUUID().slice(0, 8)}`
   const { pool } = runtime

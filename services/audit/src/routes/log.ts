@@ -5,8 +5,9 @@ import { BadRequestError, NotFoundError } from '@wams/platform'
 import { latestCheckpoint, type StoredCheckpoint } from '../checkpointer.ts'
 import { consistencyProof } from '@wams/transparency-log'
 import { PgNodeStore } from '../pg-node-store.ts'
-import { consistencySchema, getCheckpointSchema, keysSchema, postCheckpointSchema, receiptsSchema } from './schemas.ts'
+import { consistencySchema, getCheckpointSchema, keysSchema, postCheckpointSchema, receiptsSchema, rejectedSchema } from './schemas.ts'
 import { inclusionReceipts } from '../receipts.ts'
+import { rejectedMessages } from '../rejected.ts'
 import { requireSupervisor, type AuditContext } from './context.ts'
 
 export default async function logRoutes (app: FastifyInstance, ctx: AuditContext): Promise<void> {
@@ -32,6 +33,11 @@ export default async function logRoutes (app: FastifyInstance, ctx: AuditContext
 
   app.post<{ Body: { eventIds: string[] } }>('/v1/audit/receipts', { schema: receiptsSchema },
     async (request) => inclusionReceipts(ctx.pool, request.body.eventIds))
+
+  app.get('/v1/audit/rejected', { schema: rejectedSchema, onRequest: app.authenticate }, async (request) => {
+    requireSupervisor(ctx, request)
+    return rejectedMessages(ctx.pool)
+  })
 
   app.get<{ Querystring: { from: number, to: number } }>('/v1/audit/consistency', { schema: consistencySchema, onRequest: app.authenticate },
     async (request) => {

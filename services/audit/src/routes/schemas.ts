@@ -159,6 +159,31 @@ export const receiptsSchema = {
   response: { 200: receiptsBody, ...problems(400) }
 } as const
 
+export const rejectedSchema = {
+  tags, security,
+  summary: 'Messages on the audit topic the log could not store (supervisor)',
+  description: 'Never dropped silently: kept, counted, listed here without their content (the newest 100), and while any exist the readiness of the audit service reports degraded.',
+  response: {
+    200: {
+      type: 'object', additionalProperties: false, required: ['count', 'messages'],
+      properties: {
+        count: { type: 'integer' },
+        messages: {
+          type: 'array',
+          items: {
+            type: 'object', additionalProperties: false, required: ['id', 'topic', 'partition', 'offset', 'receivedAt', 'problems'],
+            properties: {
+              id: { type: 'integer' }, topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'string' },
+              receivedAt: { type: 'string', format: 'date-time' }, problems: { type: 'array', items: { type: 'string' } }
+            }
+          }
+        }
+      }
+    },
+    ...problems(401, 403)
+  }
+} as const
+
 export const consistencySchema = {
   tags, security,
   summary: 'Consistency proof between two tree sizes (RFC 9162 §2.1.4)',
