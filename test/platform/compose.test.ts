@@ -30,7 +30,9 @@ const readers: Record<string, [(env: Record<string, string>) => unknown, { prope
 // Compose interpolation: ${NAME:?message} and ${NAME} become a value of the right shape.
 function interpolate (value: string): string {
   return value.replace(/\$\{([A-Z_]+)(:\?[^}]*)?\}/g, (_, name: string) =>
-    name === 'JWT_TRUSTED_ISSUERS' ? '[{"iss":"https://login.example.nl","publicKeyFile":"/run/secrets/issuer.pem"}]' : `${name.toLowerCase()}-${'x'.repeat(40)}`)
+    name === 'JWT_TRUSTED_ISSUERS'
+      ? '[{"iss":"https://login.example.nl","publicKeyFile":"/run/secrets/issuer.pem"}]'
+      : name === 'AUDIT_LOG_KEY' ? `wams.example/audit+0123abcd+${'A'.repeat(44)}` : `${name.toLowerCase()}-${'x'.repeat(40)}`)
 }
 
 t.test('infrastructure services use official images', async (t) => {

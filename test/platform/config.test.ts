@@ -30,9 +30,9 @@ t.test('every bad variable is named at once', async (t) => {
 
 t.test('production refuses the dev defaults of secrets and databases', async (t) => {
   const message = errorOf(() => gatewayConfig({ NODE_ENV: 'production' }))
-  for (const name of ['DATABASE_URL', 'PSEUDONYM_KEY', 'JWT_TRUSTED_ISSUERS', 'GATEWAY_SIGNING_KEY_FILE']) t.match(message, name)
+  for (const name of ['DATABASE_URL', 'PSEUDONYM_KEY', 'JWT_TRUSTED_ISSUERS', 'GATEWAY_SIGNING_KEY_FILE', 'AUDIT_LOG_KEY']) t.match(message, name)
   const ok = ledgerConfig({
-    NODE_ENV: 'production', DATABASE_URL: 'postgres://db/ledger', PSEUDONYM_KEY: 'k'.repeat(40), JWT_TRUSTED_ISSUERS: '[]', GATEWAY_ISSUER: 'urn:wams:gateway:00000099000000009000'
+    NODE_ENV: 'production', DATABASE_URL: 'postgres://db/ledger', PSEUDONYM_KEY: 'k'.repeat(40), JWT_TRUSTED_ISSUERS: '[]', GATEWAY_ISSUER: 'urn:wams:gateway:00000099000000009000', AUDIT_LOG_KEY: 'wams.example/audit+0123abcd+AAAA'
   })
   t.equal(ok.DATABASE_URL, 'postgres://db/ledger')
 })
