@@ -180,7 +180,7 @@ export const openCaseSchema = {
         items: {
           type: 'object', additionalProperties: false, required: ['bsn', 'role'],
           // The eleven-test runs as rule BSN_INVALID, so a wrong BSN is reported once, by pointer, never echoed.
-          properties: { bsn: { type: 'string', description: 'BSN: nine digits passing the eleven-test' }, role: { enum: SUBJECT_ROLES } }
+          properties: { bsn: { type: 'string', maxLength: 32, description: 'BSN: nine digits passing the eleven-test' }, role: { enum: SUBJECT_ROLES } }
         }
       },
       problems: {

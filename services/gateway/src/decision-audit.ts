@@ -1,7 +1,7 @@
 // The audit event of one decision (SPEC §6 Audit). Written with recordAudit before the answer
 // leaves: the commit of the outbox row is what makes it durable, and the outbox relay ships it to
 // Kafka. Holds pseudonyms only: the subject as subjectRef, never the BSN.
-import { buildAuditEvent, type AuditEvent, type Principal, type TraceContext } from '@wams/platform'
+import { buildAuditEvent, sanitizeText, type AuditEvent, type Principal, type TraceContext } from '@wams/platform'
 import type { Outcome } from './outcomes.ts'
 
 export interface DecisionRecord {
@@ -32,6 +32,13 @@ const BSN_IN_TEXT = /(?<![0-9])[0-9]{9}(?![0-9])/g
 export const maskBsns = (text: string): string => text.replace(BSN_IN_TEXT, '[bsn]')
 
 const MAX_NECESSITY = 4000
+const MAX_DETAIL_TEXT = 1000
+
+// Text in the detail comes from elsewhere (a provider's reason): it is made to fit the text policy
+// of the audit event contract (forbidden characters become U+FFFD), so a partner's odd answer
+// cannot make its own refusal unauditable.
+const fitDetail = (detail: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, typeof v === 'string' ? sanitizeText(v, MAX_DETAIL_TEXT) : v]))
 
 export function decisionEvent (r: DecisionRecord): AuditEvent {
   return buildAuditEvent({
@@ -51,8 +58,8 @@ export function decisionEvent (r: DecisionRecord): AuditEvent {
     fieldsReleased: [...r.fieldsReleased],
     outcome: r.outcome,
     reasons: [...r.reasons],
-    necessity: maskBsns(r.necessity).slice(0, MAX_NECESSITY),
+    necessity: sanitizeText(maskBsns(r.necessity), MAX_NECESSITY),
     policyVersion: r.policyVersion,
-    detail: r.detail
+    detail: fitDetail(r.detail)
   }, r.trace)
 }
