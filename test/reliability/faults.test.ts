@@ -1,0 +1,319 @@
+// The fault matrix (issue 8, "Tests that show it"): the real stack as separate OS processes — a
+// private Kafka broker, the demo partners, the consent ledger, the audit service and the gateway on
+// fresh databases — under a bounded steady load of permitted data requests (the college of the
+// gemeente asks the GGD for careInvolved of the client of an ernstig case). Mid-load one fault is
+// injected; then, for every fault:
+//   - every 200 answer carries an auditEventId, and each of them is in the audit log exactly once
+//     (counted in a verified export), proven in the gateway's outbox within SETTLE_MS after the
+//     load ended and the fault was repaired;
+//   - `wams verify` (the CLI, as a supervisor runs it) passes over the export of the latest signed
+//     checkpoint, consistent with the checkpoint taken after the fault before;
+//   - with every partner stalled, every answer comes within PARTNER_TIMEOUT_MS + MARGIN_MS.
+// The figures are printed as a table: answers by status, events found / missing / duplicated,
+// republications, time until all proven, and the time from the answer to proven inclusion.
+//
+// Bounded: about 20–25 s of load per fault (the Kafka restart takes as long as the broker needs
+// to start, ~30–45 s on a loaded 2-CPU machine), the whole file about 4–6 minutes.
+import t, { type Test } from 'tap'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Kafka, logLevel } from 'kafkajs'
+import pg from 'pg'
+import { TOPICS } from '@wams/platform'
+import { NECESSITY, ernstigCase } from '../gateway/helpers.ts'
+import { DEMO_BSN, OIN } from '../support/parties.ts'
+import { bearer } from '../support/tokens.ts'
+import { POSTGRES_SERVER } from '../support/infra.ts'
+import { histogram, percentile, startLoad, type Answer, type Load } from './load.ts'
+import { run, sleep, startStack, type Stack } from './stack.ts'
+
+t.setTimeout(600_000)
+
+const RATE = Number(process.env.RELIABILITY_RATE ?? 25) // requests per second
+const LOAD_MS = Number(process.env.RELIABILITY_LOAD_MS ?? 12_000)
+const INJECT_AT_MS = 4_000
+/** Every 200's event proven within this long after the load ended and the fault was repaired. */
+const SETTLE_MS = 60_000
+const PARTNER_TIMEOUT_MS = 2_000
+/** The stated margin on top of PARTNER_TIMEOUT_MS for any answer while every partner stalls. */
+const MARGIN_MS = 1_000
+const REQUEST_TIMEOUT_MS = 30_000
+
+const PRODUCER_ENV = {
+  EVIDENCE_INTERVAL_MS: '300',
+  EVIDENCE_REPUBLISH_MS: '3000',
+  EVIDENCE_MAX_ATTEMPTS: '5',
+  EVIDENCE_MAX_LAG_MS: '30000',
+  CHECKPOINT_INTERVAL_MS: '300',
+  OUTBOX_RETENTION_MS: '86400000'
+}
+const GATEWAY_ENV = { PARTNER_TIMEOUT_MS: String(PARTNER_TIMEOUT_MS), RATE_LIMIT_PER_MINUTE: '100000' }
+
+const say = (line: string) => { t.comment(line) }
+
+const stack: Stack = await startStack({ label: 'faults', env: PRODUCER_ENV, gatewayEnv: GATEWAY_ENV, log: say })
+t.teardown(() => stack.close())
+
+const college = bearer({ org: OIN.gemeente, roles: ['college'], sub: 'college-desk', ttlSeconds: 3600 })
+const supervisor = bearer({ org: OIN.toezichthouder, roles: ['supervisor'], sub: 'supervisor-ap', ttlSeconds: 3600 })
+
+const opened = await fetch(`${stack.ledger.url}/v1/cases`, {
+  method: 'POST', headers: { 'content-type': 'application/json', ...college }, body: JSON.stringify(ernstigCase())
+})
+if (opened.status !== 201) throw new Error(`opening the case: ${opened.status} ${await opened.text()}`)
+const { caseId } = await opened.json() as { caseId: string }
+const REQUEST = {
+  provider: OIN.ggd, subject: DEMO_BSN.client, category: 'health', purpose: 'onderzoek', fields: ['careInvolved'], necessity: NECESSITY
+}
+
+// ---- the faults ---------------------------------------------------------------------------------
+
+interface FaultContext { stack: Stack, load: Load, note: (line: string) => void }
+interface Fault {
+  name: string
+  /** Runs from the injection on; resolves when the fault has been repaired (if it is repaired). */
+  run: (ctx: FaultContext) => Promise<void>
+  /** Further assertions over the answers. */
+  check?: (t: Test, answers: Answer[]) => void
+}
+
+const everyOin = (JSON.parse(readFileSync(stack.registerFile, 'utf8')) as { parties: Array<{ oin: string }> }).parties.map((p) => p.oin)
+const STALL = JSON.stringify(Object.fromEntries(everyOin.map((oin) => [oin, { delayMs: 120_000 }])))
+
+const faults: Fault[] = [
+  { name: 'none (baseline)', run: async () => {} },
+  {
+    name: 'Kafka stopped and started',
+    run: async ({ stack, note }) => {
+      const t0 = Date.now()
+      await stack.kafka.down()
+      note(`kafka stopped in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+      await stack.kafka.up()
+      note(`kafka back after ${((Date.now() - t0) / 1000).toFixed(1)} s (same data dir)`)
+    }
+  },
+  {
+    name: 'audit topic deleted',
+    run: async ({ stack, note }) => {
+      const admin = new Kafka({ clientId: 'reliability-fault', brokers: [stack.kafka.brokers], logLevel: logLevel.NOTHING }).admin()
+      await admin.connect()
+      try {
+        const topic = stack.topicPrefix + TOPICS.audit
+        await admin.deleteTopics({ topics: [topic], timeout: 15_000 })
+        note(`deleted ${topic}`)
+      } finally {
+        await admin.disconnect()
+      }
+    }
+  },
+  {
+    name: 'audit service SIGKILLed',
+    run: async ({ stack, note }) => {
+      await stack.audit.kill('SIGKILL')
+      await sleep(2_000)
+      note(`audit service restarted, ready in ${((await stack.audit.start()) / 1000).toFixed(1)} s`)
+    }
+  },
+  {
+    name: 'gateway SIGKILLed',
+    run: async ({ stack, note }) => {
+      await stack.gateway.kill('SIGKILL')
+      note(`gateway restarted, ready in ${((await stack.gateway.start()) / 1000).toFixed(1)} s`)
+    }
+  },
+  {
+    name: 'gateway PG connections terminated',
+    run: async ({ stack, note }) => {
+      const admin = new URL(POSTGRES_SERVER)
+      admin.pathname = '/postgres'
+      const client = new pg.Client({ connectionString: admin.toString() })
+      await client.connect()
+      try {
+        const name = new URL(stack.databases.gateway).pathname.slice(1)
+        let terminated = 0
+        // Three rounds a second apart: the pool's fresh connections are cut too.
+        for (let round = 0; round < 3; round++) {
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name])
+          terminated += rows[0]!.n
+          await sleep(1_000)
+        }
+        note(`terminated ${terminated} backends of the gateway's database in 3 rounds`)
+      } finally {
+        await client.end()
+      }
+    }
+  },
+  {
+    name: 'every partner stalled',
+    run: async ({ stack, load, note }) => {
+      // The demo partners read their faults at start: started again, on the same port, stalled.
+      await stack.partners.kill('SIGKILL')
+      note(`partners stalled (delay 120 s each), ready in ${((await stack.partners.start({ DEMO_FAULTS: STALL })) / 1000).toFixed(1)} s`)
+      await load.done
+      await stack.partners.kill('SIGKILL')
+      note(`partners healthy again, ready in ${((await stack.partners.start()) / 1000).toFixed(1)} s`)
+    },
+    check: (t, answers) => {
+      const bound = PARTNER_TIMEOUT_MS + MARGIN_MS
+      const slowest = Math.max(...answers.map((a) => a.ms))
+      const late = answers.filter((a) => a.ms > bound)
+      t.equal(late.length, 0, `every answer within PARTNER_TIMEOUT_MS + ${MARGIN_MS} ms = ${bound} ms (slowest ${Math.round(slowest)} ms)` +
+        (late.length > 0 ? `; late: ${histogram(late)}` : ''))
+    }
+  }
+]
+
+// ---- the run ------------------------------------------------------------------------------------
+
+interface Row {
+  fault: string
+  requests: number
+  statuses: string
+  ok: number
+  found: number
+  missing: number
+  duplicated: number
+  republished: number
+  provenAfterFaultS: number | null
+  provenAfterLoadS: number | null
+  p50: number | null
+  p99: number | null
+  max: number | null
+  verify: string
+  slowestAnswerMs: number
+}
+const rows: Row[] = []
+let previousNote: string | null = null
+
+interface OutboxRow { event_id: string, lag_ms: number | null, proven_ms: string | null, publish_count: number, alarmed: boolean }
+
+async function outboxRows (ids: string[]): Promise<OutboxRow[]> {
+  const { rows } = await stack.gatewaySql.query<OutboxRow>(
+    `SELECT event_id, (extract(epoch FROM proven_at - created_at) * 1000)::float8 AS lag_ms,
+            (extract(epoch FROM proven_at) * 1000)::bigint::text AS proven_ms, publish_count, alarmed_at IS NOT NULL AS alarmed
+     FROM outbox WHERE topic = 'audit' AND event_id = ANY($1::text[])`, [ids])
+  return rows
+}
+
+/** The latest signed checkpoint, the export up to it, and the CLI's verdict (with --previous). */
+async function exportAndVerify (label: string): Promise<{ ids: Map<string, number>, verdict: string, ok: boolean }> {
+  const checkpoint = await (await fetch(`${stack.audit.url}/v1/audit/checkpoint`)).json() as { treeSize: number, signedNote: string }
+  const { keys } = await (await fetch(`${stack.audit.url}/v1/audit/keys`)).json() as { keys: Array<{ verifierKey: string }> }
+  const res = await fetch(`${stack.audit.url}/v1/audit/export?from=0&to=${checkpoint.treeSize}`, { headers: supervisor })
+  const text = await res.text()
+  if (res.status !== 200) throw new Error(`export: ${res.status} ${text.slice(0, 300)}`)
+  const slug = label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()
+  const files = { export: join(stack.dir, `export-${slug}.jsonl`), note: join(stack.dir, `checkpoint-${slug}.txt`), previous: join(stack.dir, `previous-${slug}.txt`) }
+  writeFileSync(files.export, text)
+  writeFileSync(files.note, checkpoint.signedNote)
+  const args = ['packages/cli/bin/wams.js', 'verify', '--export', files.export, '--checkpoint', files.note, '--key', keys[0]!.verifierKey]
+  if (previousNote !== null) {
+    writeFileSync(files.previous, previousNote)
+    args.push('--previous', files.previous)
+  }
+  let verdict: string
+  let ok: boolean
+  try {
+    verdict = (await run(process.execPath, args, {}, 60_000)).split('\n').find((l) => /^(OK|FAILED)/.test(l)) ?? '?'
+    ok = verdict.startsWith('OK')
+  } catch (err) {
+    verdict = (err as Error).message.slice(0, 1500)
+    ok = false
+  }
+  previousNote = checkpoint.signedNote
+  const ids = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    if (!line) continue
+    const event = (JSON.parse(line) as { event: { eventId?: string } | null }).event
+    if (event?.eventId) ids.set(event.eventId.toLowerCase(), (ids.get(event.eventId.toLowerCase()) ?? 0) + 1)
+  }
+  return { ids, verdict, ok }
+}
+
+for (const fault of faults) {
+  await t.test(fault.name, async (t) => {
+    const notes: string[] = []
+    const note = (line: string) => { notes.push(line); t.comment(line) }
+    const load = startLoad({
+      url: `${stack.gateway.url}/v1/cases/${caseId}/data-requests`,
+      headers: college, body: REQUEST, ratePerSecond: RATE, durationMs: LOAD_MS, timeoutMs: REQUEST_TIMEOUT_MS
+    })
+    await sleep(INJECT_AT_MS)
+    const injectedAt = Date.now()
+    const faultDone = fault.run({ stack, load, note }).then(() => Date.now())
+    const [answers, repairedAt] = await Promise.all([load.done, faultDone])
+    const loadEndedAt = Math.max(...answers.map((a) => a.answeredAt))
+    const ok = answers.filter((a) => a.status === 200)
+    t.ok(ok.length > 0, `${ok.length} of ${answers.length} answers are 200 (${histogram(answers)})`)
+    const withoutId = ok.filter((a) => a.auditEventId === null)
+    t.equal(withoutId.length, 0, 'every 200 carries an auditEventId')
+    const ids = ok.map((a) => a.auditEventId!.toLowerCase())
+    t.equal(new Set(ids).size, ids.length, 'every 200 has its own auditEventId')
+
+    // Wait until the gateway's outbox holds every 200's event as proven (the producer checked
+    // the inclusion proof under a signed checkpoint itself).
+    const deadline = Math.max(loadEndedAt, repairedAt) + SETTLE_MS
+    let outbox: OutboxRow[] = []
+    while (true) {
+      outbox = await outboxRows(ids)
+      if (outbox.length === ids.length && outbox.every((r) => r.proven_ms !== null)) break
+      if (Date.now() > deadline) break
+      await sleep(250)
+    }
+    const proven = outbox.filter((r) => r.proven_ms !== null)
+    t.equal(outbox.length, ids.length, 'every 200\'s event is in the gateway\'s outbox')
+    t.equal(proven.length, ids.length, `every 200's event proven within ${SETTLE_MS / 1000} s after the load ended and the fault was repaired`)
+    const alarmed = outbox.filter((r) => r.alarmed).length
+    if (alarmed > 0) note(`${alarmed} events raised the evidence alarm on the way`)
+
+    const { ids: logged, verdict, ok: verified } = await exportAndVerify(fault.name)
+    t.ok(verified, `wams verify over the export of the latest checkpoint: ${verdict}`)
+    const found = ids.filter((id) => (logged.get(id) ?? 0) >= 1)
+    const missing = ids.filter((id) => !logged.has(id))
+    const duplicated = ids.filter((id) => (logged.get(id) ?? 0) > 1)
+    t.equal(missing.length, 0, `every 200's event is in the audit log${missing.length ? `; missing e.g. ${missing.slice(0, 3).join(', ')}` : ''}`)
+    t.equal(duplicated.length, 0, 'and none of them twice')
+    fault.check?.(t, answers)
+
+    const lags = proven.map((r) => r.lag_ms!)
+    const lastProven = proven.length > 0 ? Math.max(...proven.map((r) => Number(r.proven_ms))) : null
+    rows.push({
+      fault: fault.name,
+      requests: answers.length,
+      statuses: histogram(answers),
+      ok: ok.length,
+      found: found.length,
+      missing: missing.length,
+      duplicated: duplicated.length,
+      republished: outbox.reduce((n, r) => n + Math.max(0, r.publish_count - 1), 0),
+      provenAfterFaultS: lastProven === null ? null : (lastProven - injectedAt) / 1000,
+      provenAfterLoadS: lastProven === null ? null : (lastProven - loadEndedAt) / 1000,
+      p50: percentile(lags, 50),
+      p99: percentile(lags, 99),
+      max: lags.length > 0 ? Math.max(...lags) : null,
+      verify: verified ? 'OK' : 'FAILED',
+      slowestAnswerMs: Math.max(...answers.map((a) => a.ms))
+    })
+  })
+}
+
+// ---- the table ----------------------------------------------------------------------------------
+
+const fmt = (v: number | null, digits = 1) => v === null ? '–' : v.toFixed(digits)
+const header = ['fault', 'requests', 'statuses', '200s', 'events found', 'missing', 'duplicated', 'republished',
+  'all proven (s after fault / after load)', 'answer→proven p50 / p99 / max (ms)', 'slowest answer (ms)', 'wams verify']
+const table = [
+  `| ${header.join(' | ')} |`,
+  `| ${header.map(() => '---').join(' | ')} |`,
+  ...rows.map((r) => `| ${[r.fault, r.requests, r.statuses, r.ok, r.found, r.missing, r.duplicated, r.republished,
+    `${fmt(r.provenAfterFaultS)} / ${fmt(r.provenAfterLoadS)}`, `${fmt(r.p50, 0)} / ${fmt(r.p99, 0)} / ${fmt(r.max, 0)}`,
+    Math.round(r.slowestAnswerMs), r.verify].join(' | ')} |`)
+].join('\n')
+const legend = `load: ${RATE} req/s for ${LOAD_MS / 1000} s per fault, fault injected after ${INJECT_AT_MS / 1000} s; ` +
+  `EVIDENCE_INTERVAL_MS=${PRODUCER_ENV.EVIDENCE_INTERVAL_MS}, EVIDENCE_REPUBLISH_MS=${PRODUCER_ENV.EVIDENCE_REPUBLISH_MS}, ` +
+  `CHECKPOINT_INTERVAL_MS=${PRODUCER_ENV.CHECKPOINT_INTERVAL_MS}, PARTNER_TIMEOUT_MS=${PARTNER_TIMEOUT_MS}`
+say(`fault matrix (${legend})\n${table}`)
+// Also on stderr, where every tap reporter shows it, and to a file for the closing note.
+process.stderr.write(`\nfault matrix (${legend})\n${table}\n`)
+if (process.env.RELIABILITY_TABLE) writeFileSync(process.env.RELIABILITY_TABLE, `${legend}\n\n${table}\n`)
