@@ -1,8 +1,10 @@
 // The check op bekendheid (SPEC §6): in the investigation, which parties know this person? Every
 // active party that supplies `involvement` (except the requester itself) gets its own decision for
-// purpose onderzoek; the permitted ones are asked in parallel, each with its own request id, token
-// and timeout, so the check takes about as long as the slowest partner. Each party's answer is its
-// own audit event; all of them are committed (one insert) before the results leave.
+// purpose onderzoek; the permitted ones are asked in parallel, each with its own request id and
+// token, through that partner's bulkhead and breaker and under its own deadline (partner-client.ts),
+// so the check takes about as long as the slowest partner and never longer than the deadline; a
+// party whose bulkhead is full is a PARTNER_BUSY result. Each party's answer is its own audit
+// event; all of them are committed (one insert) before the results leave.
 import { randomUUID } from 'node:crypto'
 import type { Principal, TraceContext } from '@wams/platform'
 import { categoryTable } from '@wams/schemas'
