@@ -17,7 +17,8 @@ async function adminReady () {
 }
 
 async function groupReady () {
-  const consumer = kafka.consumer({ groupId: '__wams_readiness', retry: { retries: 0 } })
+  // A short fetch wait: disconnect() waits for the fetch in flight (kafkajs' default is 5 s).
+  const consumer = kafka.consumer({ groupId: '__wams_readiness', retry: { retries: 0 }, maxWaitTimeInMs: 100 })
   let timer
   try {
     // The timer keeps the event loop alive and bounds a join that kafkajs gave up on.
