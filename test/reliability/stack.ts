@@ -138,6 +138,11 @@ export class ServiceProcess {
 
   async stop (): Promise<void> { await this.kill('SIGTERM') }
 
+  /** Sends a signal without waiting (SIGSTOP freezes the process, SIGCONT thaws it). */
+  signal (signal: NodeJS.Signals): void {
+    if (this.running) this.child!.kill(signal)
+  }
+
   async closeLog (): Promise<void> { await new Promise<void>((resolve) => this.log.end(resolve)) }
 }
 
