@@ -1,22 +1,27 @@
 // Bounded answer time (issue 8, item 6): a partner that stalls costs its callers at most
 // PARTNER_TIMEOUT_MS plus a small margin. Against the real demo partners, one of them stalled
 // (answering after two minutes): concurrent permitted requests beyond its bulkhead get 503
-// PARTNER_BUSY with Retry-After at once, the rest 504 within the deadline, every answer with its
-// audit event; the breaker opens as soon as the first timeouts settle; the other partners are not
-// affected; after the partner recovers, requests succeed again. The involvement check keeps the
-// same bulkhead and deadline per party. The bounds asserted are generous (a loaded 2-CPU machine):
-// they show an upper bound on behaviour, not speed; the figures are printed as comments.
-import t from 'tap'
+// PARTNER_BUSY with Retry-After, the rest 504 at the deadline, every answer with its audit event;
+// the breaker opens as the first timeouts settle; another partner is not affected; after the
+// partner recovers, requests succeed again. The involvement check keeps the same bulkhead and
+// deadline per party.
+//
+// The bounds asserted are generous, for a loaded 2-CPU machine: an upper bound on behaviour, not
+// a speed. What discriminates is the shape — before the bulkhead, 3× the connections of calls to
+// a stalled partner queued in the pool and answered in waves at 1, 2 and 3 deadlines. Each answer
+// is timed from outside and, by its Server-Timing, in the partner stage; the figures are printed
+// as comments. Timing-sensitive steps come first in each test, the audit look-ups after.
+import t, { type Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import type { PartnerFault } from '@wams/demo-partners'
 import { BSN, NECESSITY, OIN, ask, auditEvent, callers, expectOutcome, expectPermit, openCase, startExchange } from './helpers.ts'
 
-const TIMEOUT_MS = 500
+const TIMEOUT_MS = 2000
 const CONNECTIONS = 4 // PARTNER_MAX_IN_FLIGHT is left at its default: PARTNER_CONNECTIONS
 const MAX_QUEUED = 2
-const RESET_MS = 1500
-/** The test's allowance on top of the deadline: generous; the README states what is measured. */
-const MARGIN_MS = 750
+const RESET_MS = 3000
+/** The test's allowance on top of the deadline (the README states the margin measured). */
+const MARGIN_MS = 1500
 const BOUND_MS = TIMEOUT_MS + MARGIN_MS
 
 const STALL: PartnerFault = { delayMs: 120_000 }
@@ -40,16 +45,24 @@ const caseId = await openCase(ledger)
 
 const debts = { provider: OIN.energie, category: 'debts', fields: ['hasArrears'] }
 const police = { provider: OIN.politie, category: 'criminal', fields: ['policeContacts'] }
+const involvementCheck = () => gateway.inject({
+  method: 'POST', url: `/v1/cases/${caseId}/involvement-check`, headers: callers.college(), payload: { subject: BSN.member, necessity: NECESSITY }
+})
 
-interface Timed { res: LightMyRequestResponse, ms: number }
+interface Timed { res: LightMyRequestResponse, ms: number, partnerMs: number | null }
 const timed = async (request: () => Promise<LightMyRequestResponse>): Promise<Timed> => {
   const started = performance.now()
   const res = await request()
-  return { res, ms: performance.now() - started }
+  const partner = /partner;dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''))
+  return { res, ms: performance.now() - started, partnerMs: partner ? Number(partner[1]) : null }
 }
-const codeOf = (r: Timed) => r.res.statusCode === 200 ? 'permit' : String(r.res.json().code)
-const tally = (answers: Timed[]) => answers.reduce<Record<string, number>>((n, a) => ({ ...n, [`${a.res.statusCode} ${codeOf(a)}`]: (n[`${a.res.statusCode} ${codeOf(a)}`] ?? 0) + 1 }), {})
-const slowest = (answers: Timed[]) => Math.max(...answers.map((a) => a.ms))
+const codeOf = (a: Timed) => a.res.statusCode === 200 ? 'permit' : String(a.res.json().code)
+const tally = (answers: Timed[]) => {
+  const n: Record<string, number> = {}
+  for (const a of answers) n[`${a.res.statusCode} ${codeOf(a)}`] = (n[`${a.res.statusCode} ${codeOf(a)}`] ?? 0) + 1
+  return JSON.stringify(n)
+}
+const slowest = (answers: Timed[], of: (a: Timed) => number | null = (a) => a.ms) => Math.max(...answers.map((a) => of(a) ?? 0)).toFixed(0)
 
 /** Polls until `check` holds (or `ms` pass); how long it took, or null. */
 async function waitFor (check: () => boolean, ms: number): Promise<number | null> {
@@ -61,7 +74,16 @@ async function waitFor (check: () => boolean, ms: number): Promise<number | null
   return check() ? performance.now() - started : null
 }
 
-t.test('one partner stalled: 3× its bulkhead at once — bounded answers, the excess 503 with Retry-After, all audited', async (t) => {
+/** Every answer within the bound, from outside and in the partner stage. */
+function assertBounded (t: Test, answers: Timed[]) {
+  for (const a of answers) {
+    t.ok(a.ms <= BOUND_MS, `${a.res.statusCode} ${codeOf(a)} answered in ${a.ms.toFixed(0)} ms ≤ ${BOUND_MS} ms`)
+    if (a.partnerMs !== null) t.ok(a.partnerMs <= BOUND_MS, `partner stage ${a.partnerMs.toFixed(0)} ms`)
+  }
+}
+
+t.test('one partner stalled: 3× its bulkhead at once — bounded answers, the excess 503 with Retry-After, the breaker open at the first timeouts, all audited', async (t) => {
+  await expectPermit(t, sql, await ask(gateway, caseId, debts), ['hasArrears']) // the path is warm
   faults[OIN.energie] = STALL
   // Watched from beside the requests: the most calls in flight, and when the breaker opened.
   const seen: { maxInFlight: number, breakerOpenedAfter: number | null } = { maxInFlight: 0, breakerOpenedAfter: null }
@@ -71,53 +93,53 @@ t.test('one partner stalled: 3× its bulkhead at once — bounded answers, the e
     if (seen.breakerOpenedAfter === null && gateway.partners.breakerState(OIN.energie) === 'open') seen.breakerOpenedAfter = performance.now() - started
   }, 2)
   const stalled = Array.from({ length: 3 * CONNECTIONS }, () => timed(() => ask(gateway, caseId, debts)))
-  // Meanwhile another partner behind the same host answers as always: its own pool and bulkhead.
+  // Meanwhile another partner behind the same host is served: its own pool and bulkhead.
   const other = await timed(() => ask(gateway, caseId, police))
   const answers = await Promise.all(stalled)
   clearInterval(watcher)
-  const { maxInFlight, breakerOpenedAfter } = seen
+  const state = gateway.partners.breakerState(OIN.energie)
+  // With the breaker open, callers are answered at once and nothing is held.
+  const whileOpen = await Promise.all(Array.from({ length: 3 * CONNECTIONS }, () => timed(() => ask(gateway, caseId, debts))))
+  const loadWhileOpen = gateway.partners.load(OIN.energie)
 
-  await expectPermit(t, sql, other.res, ['policeContacts'])
-  t.ok(other.ms < TIMEOUT_MS, `the other partner answered in ${other.ms.toFixed(0)} ms during the stall`)
+  t.comment(`stalled: ${tally(answers)}; slowest ${slowest(answers)} ms, partner stage ${slowest(answers, (a) => a.partnerMs)} ms (deadline ${TIMEOUT_MS} ms); at most ${seen.maxInFlight} in flight; breaker open after ${seen.breakerOpenedAfter?.toFixed(0)} ms`)
+  t.comment(`breaker open: ${tally(whileOpen)}; slowest ${slowest(whileOpen)} ms, partner stage ${slowest(whileOpen, (a) => a.partnerMs)} ms`)
 
-  t.comment(`statuses: ${JSON.stringify(tally(answers))}; slowest ${slowest(answers).toFixed(0)} ms (deadline ${TIMEOUT_MS} ms); in flight at most ${maxInFlight}; breaker open after ${breakerOpenedAfter?.toFixed(0)} ms`)
-  for (const a of answers) t.ok(a.ms <= BOUND_MS, `${a.res.statusCode} ${codeOf(a)} in ${a.ms.toFixed(0)} ms ≤ ${BOUND_MS} ms`)
-  t.ok(maxInFlight <= CONNECTIONS, `never more than ${CONNECTIONS} calls in flight to the partner (${maxInFlight})`)
-
+  assertBounded(t, answers)
+  t.ok(seen.maxInFlight <= CONNECTIONS, `never more than ${CONNECTIONS} calls in flight to the partner (${seen.maxInFlight})`)
   const busy = answers.filter((a) => a.res.statusCode === 503)
   const timedOut = answers.filter((a) => a.res.statusCode === 504)
-  t.ok(busy.length >= 3 * CONNECTIONS - CONNECTIONS - MAX_QUEUED, `the excess is 503 (${busy.length})`)
   t.ok(timedOut.length >= CONNECTIONS, `the calls in flight are 504 at the deadline (${timedOut.length})`)
-  for (const a of answers) {
-    // 504 in flight; 503 over the bulkhead (or no permit before the deadline); 502 if the breaker
-    // opened before a queued call got its permit.
-    t.ok([503, 504].includes(a.res.statusCode) || codeOf(a) === 'PARTNER_CIRCUIT_OPEN', `${a.res.statusCode} ${codeOf(a)}`)
+  for (const a of timedOut) t.ok(a.partnerMs! >= TIMEOUT_MS - 20, `a 504 waited for the deadline (partner stage ${a.partnerMs!.toFixed(0)} ms)`)
+  t.ok(busy.length >= 3 * CONNECTIONS - CONNECTIONS - MAX_QUEUED, `the excess is 503 (${busy.length})`)
+  for (const a of busy) {
+    t.match(a.res.json(), { code: 'PARTNER_BUSY', outcome: 'error', status: 503, requestId: /\w/, auditEventId: /\w/ })
+    t.equal(a.res.headers['retry-after'], String(TIMEOUT_MS / 1000), 'Retry-After: one deadline, in seconds')
+  }
+  const atOnce = busy.filter((a) => a.partnerMs! < TIMEOUT_MS / 2)
+  t.ok(atOnce.length >= 3 * CONNECTIONS - CONNECTIONS - MAX_QUEUED, `beyond in flight and queue, turned away without waiting (${atOnce.length} of ${busy.length})`)
+  // 504 in flight; 503 over the bulkhead (or no permit before the deadline); 502 only if the
+  // breaker opened before a queued call got its permit.
+  for (const a of answers) t.ok([503, 504].includes(a.res.statusCode) || codeOf(a) === 'PARTNER_CIRCUIT_OPEN', `${a.res.statusCode} ${codeOf(a)}`)
+
+  t.equal(other.res.statusCode, 200, 'the other partner answered during the stall')
+  t.ok(other.ms <= BOUND_MS, `in ${other.ms.toFixed(0)} ms`)
+
+  t.equal(state, 'open', 'the first timeouts opened the breaker: BREAKER_VOLUME settled calls, all failed')
+  t.ok(seen.breakerOpenedAfter !== null && seen.breakerOpenedAfter <= BOUND_MS, `it opened ${seen.breakerOpenedAfter?.toFixed(0)} ms after the stall began`)
+  t.equal(gateway.partners.breakerState(OIN.politie), 'closed', 'the other partner\'s breaker is closed')
+  for (const a of whileOpen) {
+    t.equal(codeOf(a), 'PARTNER_CIRCUIT_OPEN')
+    t.ok(a.partnerMs! < TIMEOUT_MS / 2, `without waiting for the partner (partner stage ${a.partnerMs!.toFixed(1)} ms)`)
+  }
+  t.same(loadWhileOpen, { inFlight: 0, queued: 0 }, 'nothing in flight or waiting while open')
+
+  // Every answer, 503 included, is a decision's outcome with its audit event, committed before it left.
+  for (const a of [...answers, ...whileOpen]) {
     const event = await expectOutcome(t, sql, a.res, a.res.statusCode, 'error')
     t.match(event.detail, { decision: 'permit', error: codeOf(a), partnerStatus: null }, 'the audit event names the error')
   }
-  for (const a of busy) {
-    t.match(a.res.json(), { code: 'PARTNER_BUSY', outcome: 'error', status: 503, auditEventId: /\w/ })
-    t.equal(a.res.headers['retry-after'], '1', 'Retry-After: one deadline, rounded up to seconds')
-  }
-  const atOnce = busy.filter((a) => a.ms < TIMEOUT_MS)
-  t.ok(atOnce.length >= 3 * CONNECTIONS - CONNECTIONS - MAX_QUEUED, `the calls beyond in flight and queue are turned away at once (${atOnce.length} of ${busy.length} before the deadline)`)
-  for (const a of timedOut) t.ok(a.ms >= TIMEOUT_MS - 20, `a 504 waited for the deadline (${a.ms.toFixed(0)} ms)`)
-
-  // The first timeouts opened the breaker: BREAKER_VOLUME settled calls, all failed.
-  t.equal(gateway.partners.breakerState(OIN.energie), 'open', 'the breaker is open')
-  t.ok(breakerOpenedAfter !== null && breakerOpenedAfter <= BOUND_MS, `it opened ${breakerOpenedAfter?.toFixed(0)} ms after the stall began, as the first timeouts settled`)
-  t.equal(gateway.partners.breakerState(OIN.politie), 'closed', 'the other partner\'s breaker is closed')
-})
-
-t.test('breaker open: answered at once with 502 PARTNER_CIRCUIT_OPEN, audited; nothing in flight piles up', async (t) => {
-  const answers = await Promise.all(Array.from({ length: 3 * CONNECTIONS }, () => timed(() => ask(gateway, caseId, debts))))
-  t.comment(`statuses: ${JSON.stringify(tally(answers))}; slowest ${slowest(answers).toFixed(0)} ms`)
-  for (const a of answers) {
-    t.equal(codeOf(a), 'PARTNER_CIRCUIT_OPEN')
-    t.ok(a.ms < TIMEOUT_MS, `without waiting for the partner (${a.ms.toFixed(0)} ms)`)
-    await expectOutcome(t, sql, a.res, 502, 'error')
-  }
-  t.same(gateway.partners.load(OIN.energie), { inFlight: 0, queued: 0 })
+  await expectPermit(t, sql, other.res, ['policeContacts'])
 })
 
 t.test('the partner recovers: after the reset time one trial call closes the breaker, then requests succeed', async (t) => {
@@ -126,14 +148,13 @@ t.test('the partner recovers: after the reset time one trial call closes the bre
   const codes: string[] = []
   let first: Timed | undefined
   // Until the breaker half-opens every call is 502 at once; the first call after that is the trial.
-  while (performance.now() - started < RESET_MS + 5000) {
+  while (performance.now() - started < RESET_MS + 10_000) {
     const a = await timed(() => ask(gateway, caseId, debts))
     codes.push(codeOf(a))
     if (a.res.statusCode === 200) { first = a; break }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  const recoveredAfter = performance.now() - started
-  t.comment(`recovered ${recoveredAfter.toFixed(0)} ms after the partner did (BREAKER_RESET_MS ${RESET_MS}); before: ${[...new Set(codes.slice(0, -1))].join(', ')}`)
+  t.comment(`recovered ${(performance.now() - started).toFixed(0)} ms after the partner did (BREAKER_RESET_MS ${RESET_MS}); before: ${[...new Set(codes.slice(0, -1))].join(', ')}`)
   t.ok(first, 'a request succeeded')
   if (first) await expectPermit(t, sql, first.res, ['hasArrears'])
   t.ok(codes.slice(0, -1).every((c) => c === 'PARTNER_CIRCUIT_OPEN'), 'until then the breaker answered')
@@ -141,7 +162,6 @@ t.test('the partner recovers: after the reset time one trial call closes the bre
 
   const again = await Promise.all(Array.from({ length: CONNECTIONS }, () => timed(() => ask(gateway, caseId, debts))))
   for (const a of again) await expectPermit(t, sql, a.res, ['hasArrears'])
-  t.comment(`${CONNECTIONS} at once after recovery: slowest ${slowest(again).toFixed(0)} ms`)
 })
 
 t.test('involvement check: the same bulkhead per party — a party whose bulkhead is full is PARTNER_BUSY in the results', async (t) => {
@@ -152,45 +172,38 @@ t.test('involvement check: the same bulkhead per party — a party whose bulkhea
     const load = gateway.partners.load(OIN.energie)
     return load.inFlight === CONNECTIONS && load.queued === MAX_QUEUED
   }, TIMEOUT_MS / 2)
-  t.ok(full !== null, 'the bulkhead is full')
+  const check = await timed(involvementCheck)
+  const filled = await Promise.all(filling)
+  delete faults[OIN.energie]
 
-  const check = await timed(() => gateway.inject({
-    method: 'POST', url: `/v1/cases/${caseId}/involvement-check`, headers: callers.college(), payload: { subject: BSN.member, necessity: NECESSITY }
-  }))
+  t.ok(full !== null, `the bulkhead was full after ${full?.toFixed(0)} ms`)
   t.equal(check.res.statusCode, 200)
   const results = check.res.json().results as Array<{ provider: string, outcome: string, error?: string, auditEventId: string, requestId: string }>
   const energie = results.find((r) => r.provider === OIN.energie)
   t.match(energie, { outcome: 'error', error: 'PARTNER_BUSY' }, 'the stalled party: not asked, its bulkhead is full')
   t.ok(check.ms < TIMEOUT_MS, `the check did not wait for the stalled party (${check.ms.toFixed(0)} ms)`)
   t.ok(results.filter((r) => r.provider !== OIN.energie).every((r) => r.error === undefined), 'every other party answered')
-  const event = await auditEvent(sql, energie!.auditEventId)
-  t.match(event, { type: 'involvement-check.decision', provider: OIN.energie, outcome: 'error', transactionId: energie!.requestId, detail: { error: 'PARTNER_BUSY' } }, 'audited like every party')
+  assertBounded(t, filled)
 
-  const filled = await Promise.all(filling)
-  for (const a of filled) {
-    t.ok(a.ms <= BOUND_MS, `${a.res.statusCode} ${codeOf(a)} in ${a.ms.toFixed(0)} ms`)
-    await expectOutcome(t, sql, a.res, a.res.statusCode, 'error')
-  }
-  delete faults[OIN.energie]
+  for (const r of results) t.ok(await auditEvent(sql, r.auditEventId), 'each party\'s result has its audit event')
+  t.match(await auditEvent(sql, energie!.auditEventId), { type: 'involvement-check.decision', provider: OIN.energie, outcome: 'error', transactionId: energie!.requestId, detail: { error: 'PARTNER_BUSY' } })
+  for (const a of filled) await expectOutcome(t, sql, a.res, a.res.statusCode, 'error')
 })
 
 t.test('every partner stalled: involvement checks and data requests all answer within the bound', async (t) => {
   for (const oin of Object.values(OIN)) faults[oin] = STALL
-  const requests = [
-    ...Array.from({ length: 3 }, () => timed(() => gateway.inject({
-      method: 'POST', url: `/v1/cases/${caseId}/involvement-check`, headers: callers.college(), payload: { subject: BSN.member, necessity: NECESSITY }
-    }))),
+  const answers = await Promise.all([
+    ...Array.from({ length: 3 }, () => timed(involvementCheck)),
     ...Array.from({ length: 2 * CONNECTIONS }, () => timed(() => ask(gateway, caseId, police)))
-  ]
-  const answers = await Promise.all(requests)
+  ])
   for (const oin of Object.values(OIN)) delete faults[oin]
-  t.comment(`statuses: ${JSON.stringify(tally(answers))}; slowest ${slowest(answers).toFixed(0)} ms`)
-  for (const a of answers) t.ok(a.ms <= BOUND_MS, `${a.res.statusCode} in ${a.ms.toFixed(0)} ms ≤ ${BOUND_MS} ms`)
+  t.comment(`every partner stalled: ${tally(answers)}; slowest ${slowest(answers)} ms`)
+  assertBounded(t, answers)
   for (const check of answers.slice(0, 3)) {
     t.equal(check.res.statusCode, 200)
     const results = check.res.json().results as Array<{ outcome: string, error?: string, auditEventId: string }>
     const asked = results.filter((r) => r.outcome !== 'deny')
-    t.ok(asked.length > 5 && asked.every((r) => r.outcome === 'error' && ['PARTNER_TIMEOUT', 'PARTNER_BUSY', 'PARTNER_CIRCUIT_OPEN'].includes(r.error!)), 'every party asked: an error, none released')
+    t.ok(asked.length > 5 && asked.every((r) => r.outcome === 'error' && ['PARTNER_TIMEOUT', 'PARTNER_BUSY', 'PARTNER_CIRCUIT_OPEN'].includes(r.error!)), 'every party asked: an error, nothing released')
     for (const r of results) t.ok(await auditEvent(sql, r.auditEventId), 'each party\'s result has its audit event')
   }
   for (const a of answers.slice(3)) await expectOutcome(t, sql, a.res, a.res.statusCode, 'error')

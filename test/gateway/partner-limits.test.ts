@@ -1,8 +1,12 @@
-// The two small parts of the partner client that bound a stall, on their own (no network): the
-// bulkhead (permits, a bounded FIFO queue, waiting only until the deadline) and the breaker's rule
-// over settled calls.
+// The parts of the partner client that bound a stall: the bulkhead (permits, a bounded FIFO queue,
+// waiting only until the deadline) and the breaker's rule over settled calls on their own; then the
+// client against a local server that accepts every call and never answers, where all calls arrive
+// at the bulkhead at the same moment (the gateway test's calls arrive after their ledger reads).
 import t from 'tap'
-import { Bulkhead, SettledWindow } from '../../services/gateway/src/partner-client.ts'
+import { createServer, type Server } from 'node:http'
+import type { Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { Bulkhead, SettledWindow, createPartnerClient, type PartnerAnswer } from '../../services/gateway/src/partner-client.ts'
 
 t.test('bulkhead: permits up to the limit, then a bounded queue, then full', async (t) => {
   const bulkhead = new Bulkhead(2, 1)
@@ -66,4 +70,54 @@ t.test('breaker rule: of the last `volume` settled calls, at least `errorPercent
   t.notOk(slow.record(true, 5000), 'failures older than the window do not count')
   slow.clear()
   t.notOk(slow.record(true, 5001), 'cleared when the breaker closes')
+})
+
+/** An HTTP server that reads every request and never answers (closed with its sockets). */
+async function stalledServer (t: { teardown: (fn: () => unknown) => void }): Promise<string> {
+  const sockets = new Set<Socket>()
+  const server: Server = createServer(() => {})
+  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)) })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()) }))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/partner`
+}
+
+t.test('client: a stalled partner, 3× its bulkhead at once — in flight 504 at the deadline, the excess 503 at once, the breaker open', async (t) => {
+  const TIMEOUT_MS = 300
+  const baseUrl = await stalledServer(t)
+  const client = createPartnerClient({
+    timeoutMs: TIMEOUT_MS, connectTimeoutMs: 1000, connections: 2, maxQueued: 1, responseLimit: 1 << 20,
+    breaker: { errorPercent: 50, volume: 2, windowMs: 10_000, resetMs: 60_000 },
+    token: () => 'token'
+  })
+  t.teardown(() => client.close())
+  const oin = '00000099000000000801'
+  const call = async (i: number) => {
+    const started = performance.now()
+    const answer: PartnerAnswer = await client.call({
+      provider: { oin, baseUrl }, requestId: `r${i}`, trace: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), parentId: null, flags: '01' }, body: { requestId: `r${i}` }
+    })
+    return { answer, ms: performance.now() - started }
+  }
+  const calls = Array.from({ length: 6 }, (_, i) => call(i))
+  t.same(client.load(oin), { inFlight: 2, queued: 1 }, '2 in flight, 1 waiting')
+  const settled = await Promise.all(calls)
+  const errors = settled.map((s) => s.answer.kind === 'error' ? s.answer.error : s.answer.kind)
+  t.comment(settled.map((s, i) => `${errors[i]} ${s.ms.toFixed(0)} ms`).join('; '))
+
+  t.same(errors.slice(0, 2), ['PARTNER_TIMEOUT', 'PARTNER_TIMEOUT'], 'the calls in flight: 504 at the deadline')
+  for (const s of settled.slice(0, 2)) t.ok(s.ms >= TIMEOUT_MS - 5 && s.ms < TIMEOUT_MS + 500, `after ${s.ms.toFixed(0)} ms`)
+  // The waiter's deadline is the same moment as theirs: no permit in time, or the breaker open by then.
+  t.ok(['PARTNER_BUSY', 'PARTNER_CIRCUIT_OPEN', 'PARTNER_TIMEOUT'].includes(errors[2]!), `the waiter: ${errors[2]}`)
+  t.ok(settled[2]!.ms < TIMEOUT_MS + 500, 'within its deadline')
+  t.same(errors.slice(3), ['PARTNER_BUSY', 'PARTNER_BUSY', 'PARTNER_BUSY'], 'the rest: 503 without waiting')
+  for (const s of settled.slice(3)) {
+    t.ok(s.ms < TIMEOUT_MS / 2, `after ${s.ms.toFixed(1)} ms`)
+    t.match(s.answer, { status: 503, retryAfterS: 1, partnerStatus: null })
+  }
+  t.equal(client.breakerState(oin), 'open', 'two timeouts of two settled calls opened the breaker')
+  t.same(client.load(oin), { inFlight: 0, queued: 0 })
+  const open = await call(9)
+  t.match(open.answer, { status: 502, error: 'PARTNER_CIRCUIT_OPEN' })
+  t.ok(open.ms < TIMEOUT_MS / 2, 'at once')
 })
