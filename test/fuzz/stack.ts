@@ -1,0 +1,107 @@
+// The three services in this process, as test/e2e.test.ts builds them: fresh databases, one fresh
+// topic prefix, the demo partners behind a test register. The audit service listens (producers
+// ask it for inclusion receipts at AUDIT_URL; the SSE stream is fuzzed over real HTTP) and signs
+// a checkpoint every 200 ms; the ledger listens for the gateway. The gateway logs into a scanner
+// that keeps only the lines holding a BSN of the fuzzer's pool.
+import pg from 'pg'
+import pino from 'pino'
+import { Writable } from 'node:stream'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { loggerOptions } from '@wams/platform'
+import { buildApp as buildLedger, readConfig as ledgerConfig } from '@wams/consent-ledger'
+import { buildApp as buildGateway, readConfig as gatewayConfig } from '@wams/gateway'
+import { buildApp as buildAudit, readConfig as auditConfig } from '@wams/audit'
+import { freshDatabase, freshTopicPrefix } from '../support/infra.ts'
+import { startDemoPartners, writeTestRegister } from '../support/partners.ts'
+import { BSN_POOL } from './values.ts'
+
+export interface Stack {
+  gateway: FastifyInstance
+  ledger: FastifyInstance
+  audit: FastifyInstance
+  auditUrl: string
+  gatewaySql: pg.Pool
+  ledgerSql: pg.Pool
+  auditSql: pg.Pool
+  topicPrefix: string
+  /** Gateway log lines seen, and the ones that held a BSN of the pool (first few kept). */
+  log: { lines: number, bsnLines: number, samples: string[] }
+}
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+const BSN_IN_LINE = new RegExp(`(?<![0-9])(?:${BSN_POOL.join('|')})(?![0-9])`)
+
+/** The broker is shared: a topic-metadata hiccup at start is retried, not a failed run. */
+async function withRetry<T> (what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn()
+    } catch (err) {
+      if (attempt >= 4 || !/Kafka/.test((err as Error).message)) throw err
+      process.stderr.write(`# fuzz: ${what} did not start (${(err as Error).message}); again\n`)
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt))
+    }
+  }
+}
+
+const url = (app: FastifyInstance) => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+
+export async function startStack (t: Teardown, env: { gateway?: Record<string, string> } = {}): Promise<Stack> {
+  const topicPrefix = freshTopicPrefix('fuzz')
+  const common = { KAFKA_TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'silent', PORT: '0', KAFKA_PARTITIONS: '2', EVIDENCE_INTERVAL_MS: '250' }
+  const [ledgerDb, gatewayDb, auditDb] = await Promise.all([freshDatabase('fuzz_ledger'), freshDatabase('fuzz_gw'), freshDatabase('fuzz_audit')])
+  const pools: pg.Pool[] = []
+  // One teardown, last started first: the services, then the partners, the pools, the databases.
+  const closers: Array<() => unknown> = []
+  t.teardown(async () => {
+    for (const close of closers.reverse()) await close()
+  })
+  closers.push(async () => { await ledgerDb.drop(); await gatewayDb.drop(); await auditDb.drop() })
+  closers.push(() => Promise.all(pools.map((p) => p.end())))
+  const pool = (u: string) => {
+    const p = new pg.Pool({ connectionString: u, max: 3 })
+    p.on('error', () => {})
+    pools.push(p)
+    return p
+  }
+
+  const partners = await startDemoPartners()
+  closers.push(() => partners.close())
+
+  const audit = await withRetry('audit', () => buildAudit(auditConfig({ ...common, DATABASE_URL: auditDb.url, CHECKPOINT_INTERVAL_MS: '200' })))
+  closers.push(() => audit.close())
+  await audit.listen({ host: '127.0.0.1', port: 0 })
+  const auditUrl = url(audit)
+
+  const ledger = await withRetry('consent ledger', () => buildLedger(ledgerConfig({ ...common, DATABASE_URL: ledgerDb.url, AUDIT_URL: auditUrl })))
+  closers.push(() => ledger.close())
+  await ledger.listen({ host: '127.0.0.1', port: 0 })
+
+  const log = { lines: 0, bsnLines: 0, samples: [] as string[] }
+  const stream = new Writable({
+    write (chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) {
+        if (line === '') continue
+        log.lines++
+        if (BSN_IN_LINE.test(line)) {
+          log.bsnLines++
+          if (log.samples.length < 5) log.samples.push(line.replace(/[0-9]{9}/g, (m) => `${m.slice(0, 3)}XXXXXX`).slice(0, 300))
+        }
+      }
+      done()
+    }
+  })
+  const gateway = await withRetry('gateway', () => buildGateway(gatewayConfig({
+    ...common, DATABASE_URL: gatewayDb.url, AUDIT_URL: auditUrl, CONSENT_LEDGER_URL: url(ledger),
+    REGISTER_FILE: writeTestRegister(partners.baseUrl), ...env.gateway
+  }), { logger: pino(loggerOptions('gateway', 'info'), stream) }))
+  closers.push(() => gateway.close())
+  await gateway.ready()
+
+  return {
+    gateway, ledger, audit, auditUrl, topicPrefix, log,
+    gatewaySql: pool(gatewayDb.url), ledgerSql: pool(ledgerDb.url), auditSql: pool(auditDb.url)
+  }
+}
