@@ -1,12 +1,16 @@
 // `npm start`: the whole system on one machine with no configuration. PostgreSQL (configured,
 // local or embedded), Kafka (KAFKA_BROKERS or a local broker from Maven Central jars), the three
 // services and the demo partner systems; waits until all are ready, prints where they are and how
-// to get a token, and on Ctrl-C stops everything it started, leaving no process behind.
+// to get a token. It supervises: a service that dies is started again after 1 s, 2 s, 4 s … (at
+// most 30 s; back to 1 s once it stayed up a minute) while the others keep running. On Ctrl-C it
+// stops everything it started, leaving no process behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defaultDatabaseUrl, devIssuer, devPseudonymKey, ensureDatabase } from '@wams/platform'
 import { resolvePostgres } from './lib/postgres.ts'
+import { restartDelayMs, STABLE_AFTER_MS } from './lib/supervise.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const log = (line: string) => process.stdout.write(`[wams] ${line}\n`)
@@ -16,9 +20,25 @@ const ports = {
   audit: Number(process.env.AUDIT_PORT ?? 8082),
   'demo-partners': Number(process.env.DEMO_PARTNERS_PORT ?? 8090)
 }
-const children: Array<{ name: string, proc: ChildProcess }> = []
+type ServiceName = keyof typeof ports
+
+/** One supervised service: its current process, or the timer that will start it again. */
+interface Supervised {
+  name: ServiceName
+  entry: string
+  env: Record<string, string>
+  proc: ChildProcess | null
+  startedAt: number
+  /** Deaths in a row without a stable run in between: sets the next delay. */
+  failures: number
+  /** Restarts so far, shown in the output. */
+  restarts: number
+  timer: NodeJS.Timeout | null
+}
+const services: Supervised[] = []
 const cleanups: Array<() => Promise<void> | void> = []
 let stopping = false
+let kafkaStarting: ChildProcess | null = null
 
 function has (command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0
@@ -34,19 +54,52 @@ function prefixLines (name: string, stream: NodeJS.ReadableStream | null): void 
   })
 }
 
-function startService (name: keyof typeof ports, entry: string, env: Record<string, string>): void {
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
+function spawnService (service: Supervised): void {
+  const proc = spawn(process.execPath, ['--import', 'tsx', service.entry], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(ports[name]), WAMS_ROOT: root },
+    env: { ...process.env, ...service.env, PORT: String(ports[service.name]), WAMS_ROOT: root },
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  log(`${name} starting (pid ${proc.pid})`)
-  prefixLines(name, proc.stdout)
-  prefixLines(name, proc.stderr)
+  service.proc = proc
+  service.startedAt = Date.now()
+  log(`${service.name} starting (pid ${proc.pid})`)
+  prefixLines(service.name, proc.stdout)
+  prefixLines(service.name, proc.stderr)
   proc.on('exit', (code, signal) => {
-    if (!stopping) { log(`${name} exited (${signal ?? code}); stopping everything`); void shutdown(1) }
+    if (service.proc === proc) service.proc = null
+    if (stopping) return
+    // A run that lasted is not part of a crash loop: the backoff starts again at 1 s.
+    if (Date.now() - service.startedAt >= STABLE_AFTER_MS) service.failures = 0
+    const delay = restartDelayMs(service.failures)
+    service.failures++
+    service.restarts++
+    log(`${service.name} exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s (restart ${service.restarts})`)
+    const restart = service.restarts
+    service.timer = setTimeout(() => {
+      service.timer = null
+      if (stopping) return
+      spawnService(service)
+      void announceReady(service, restart)
+    }, delay)
   })
-  children.push({ name, proc })
+}
+
+/** Says so once a restarted service answers ready again. */
+async function announceReady (service: Supervised, restart: number): Promise<void> {
+  const proc = service.proc
+  while (!stopping && service.proc === proc && proc !== null) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${ports[service.name]}/health/ready`, { signal: AbortSignal.timeout(5000) })
+      if (res.ok && service.proc === proc && !stopping) { log(`${service.name} ready again (restart ${restart})`); return }
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+}
+
+function startService (name: ServiceName, entry: string, env: Record<string, string>): void {
+  const service: Supervised = { name, entry, env, proc: null, startedAt: 0, failures: 0, restarts: 0, timer: null }
+  services.push(service)
+  spawnService(service)
 }
 
 async function waitReady (name: string, url: string, timeoutMs: number): Promise<void> {
@@ -66,8 +119,13 @@ async function shutdown (code: number): Promise<never> {
   if (stopping) return new Promise(() => {}) as Promise<never>
   stopping = true
   log('stopping...')
-  await Promise.all(children.map(({ proc }) => new Promise<void>((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve()
+  // A service waiting to be started again is not started any more.
+  for (const service of services) if (service.timer) { clearTimeout(service.timer); service.timer = null }
+  if (kafkaStarting && kafkaStarting.exitCode === null && kafkaStarting.signalCode === null) {
+    try { process.kill(-kafkaStarting.pid!, 'SIGTERM') } catch {}
+  }
+  await Promise.all(services.map(({ proc }) => new Promise<void>((resolve) => {
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve()
     const timer = setTimeout(() => proc.kill('SIGKILL'), 15000)
     proc.once('exit', () => { clearTimeout(timer); resolve() })
     proc.kill('SIGTERM')
@@ -75,6 +133,34 @@ async function shutdown (code: number): Promise<never> {
   for (const cleanup of cleanups.reverse()) await cleanup()
   log('stopped')
   process.exit(code)
+}
+
+/**
+ * Starts the local broker with scripts/kafka-up.sh (KAFKA_PORT, KAFKA_CONTROLLER_PORT and
+ * KAFKA_WORK_DIR pass through) in its own process group: Ctrl-C in the terminal does not reach
+ * the broker, which is stopped after the services (they leave their groups and flush first).
+ */
+async function startLocalKafka (): Promise<string> {
+  let out = ''
+  const pidFile = join(process.env.KAFKA_WORK_DIR ?? join(root, '.kafka'), 'kafka.pid')
+  const recordedPid = () => { try { return readFileSync(pidFile, 'utf8').trim() } catch { return null } }
+  const before = recordedPid()
+  // Stops what this start started, also when Ctrl-C came during the start. A broker that was
+  // already running (adopted) stays: the pid file then still names the broker from before.
+  cleanups.push(() => {
+    const now = recordedPid()
+    if (out.includes('already running') || now === null || now === before) return
+    spawnSync('bash', [join(root, 'scripts/kafka-down.sh')], { cwd: root, stdio: 'inherit' })
+  })
+  const up = spawn('bash', [join(root, 'scripts/kafka-up.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+  kafkaStarting = up
+  up.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  const status = await new Promise<number | null>((resolve) => up.on('exit', (code) => resolve(code)))
+  kafkaStarting = null
+  if (stopping) return new Promise(() => {}) // shutdown() runs the cleanup and exits
+  process.stdout.write(out)
+  if (status !== 0) throw new Error('Kafka did not start (see above)')
+  return `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`
 }
 
 async function main (): Promise<void> {
@@ -92,12 +178,7 @@ async function main (): Promise<void> {
       throw new Error('Kafka: Java 17+ and Maven are needed to run a local broker from Maven Central. ' +
         'Either install both (apt-get install openjdk-17-jdk-headless maven) or set KAFKA_BROKERS=host:port to use an existing Kafka cluster.')
     }
-    const up = spawnSync('bash', [join(root, 'scripts/kafka-up.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
-    if (up.status !== 0) throw new Error('Kafka did not start (see above)')
-    const out = up.stdout.toString()
-    process.stdout.write(out)
-    if (!out.includes('already running')) cleanups.push(() => { spawnSync('bash', [join(root, 'scripts/kafka-down.sh')], { stdio: 'inherit' }) })
-    brokers = '127.0.0.1:9092'
+    brokers = await startLocalKafka()
   }
   log(`Kafka: ${brokers}`)
 
@@ -106,7 +187,12 @@ async function main (): Promise<void> {
   devPseudonymKey(process.env.DATA_DIR ?? '.data')
 
   const common = { KAFKA_BROKERS: brokers, WAMS_POSTGRES_SERVER: postgres.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
-  const db = (service: string) => ({ DATABASE_URL: defaultDatabaseUrl(service, postgres.url) })
+  // WAMS_DATABASE_PREFIX (default wams_) lets a second stack share the PostgreSQL server.
+  const db = (service: string) => {
+    const url = new URL(defaultDatabaseUrl(service, postgres.url))
+    if (process.env.WAMS_DATABASE_PREFIX) url.pathname = `/${process.env.WAMS_DATABASE_PREFIX}${service.replace(/-/g, '_')}`
+    return { DATABASE_URL: url.toString() }
+  }
   for (const service of ['consent-ledger', 'audit', 'gateway']) await ensureDatabase(db(service).DATABASE_URL)
   startService('demo-partners', 'services/demo-partners/src/server.ts', { ...common })
   startService('consent-ledger', 'services/consent-ledger/src/server.ts', { ...common, ...db('consent-ledger') })
