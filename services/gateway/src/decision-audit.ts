@@ -34,11 +34,11 @@ export const maskBsns = (text: string): string => text.replace(BSN_IN_TEXT, '[bs
 const MAX_NECESSITY = 4000
 const MAX_DETAIL_TEXT = 1000
 
-// Text in the detail comes from elsewhere (a provider's reason): it is made to fit the text policy
-// of the audit event contract (forbidden characters become U+FFFD), so a partner's odd answer
-// cannot make its own refusal unauditable.
+// Text in the detail comes from elsewhere (a provider's reason): BSN-like runs are masked and it is
+// made to fit the text policy of the audit event contract (forbidden characters become U+FFFD),
+// so a partner's odd answer cannot make its own refusal unauditable.
 const fitDetail = (detail: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, typeof v === 'string' ? sanitizeText(v, MAX_DETAIL_TEXT) : v]))
+  Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, typeof v === 'string' ? sanitizeText(maskBsns(v), MAX_DETAIL_TEXT) : v]))
 
 export function decisionEvent (r: DecisionRecord): AuditEvent {
   return buildAuditEvent({

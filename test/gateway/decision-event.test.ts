@@ -1,0 +1,27 @@
+// The gateway's audit event of a decision carries text from elsewhere: a provider's reason for a
+// refusal. Whatever a partner sends, the event fits the audit contract (the text policy), so a
+// partner's odd answer cannot make its own refusal unauditable; a BSN in it is masked.
+import t from 'tap'
+import { assertAuditEvent, isPolicyText, parseTraceparent, type Principal } from '@wams/platform'
+import { decisionEvent, type DecisionRecord } from '../../services/gateway/src/decision-audit.ts'
+
+const principal: Principal = { iss: 'https://idp.example', sub: 'college-desk', org: '00000099000000000101', roles: ['college'] }
+
+function record (detail: Record<string, unknown>, necessity = 'Nodig om te weten welke hulp er al is.'): DecisionRecord {
+  return {
+    type: 'data-request.decision', requestId: '0b0b0b0b-0000-4000-8000-000000000000', trace: parseTraceparent(undefined), principal, partyType: 'gemeente',
+    caseId: '0b0b0b0b-0000-4000-8000-000000000001', subjectRef: 'njH8_7nVSxV5rHrIf1i-bHAMSj7ksRBw_Od3ehJ0CnU', provider: '00000099000000000201',
+    category: 'health', purpose: 'onderzoek', fieldsRequested: ['careInvolved'], fieldsReleased: [], outcome: 'refused', reasons: [],
+    necessity, legalBasis: 'Wams art. 2.1', policyVersion: '2025.1', detail
+  }
+}
+
+t.test('a provider reason with control characters, unpaired surrogates, noncharacters or too much text fits the contract', async (t) => {
+  for (const reason of ['Geweigerd\u0000', 'Geweigerd \ud800', 'Geweigerd \uffff\u001b[2J', 'x'.repeat(5000) + '😀', `BSN 999990019 \u0007`]) {
+    const event = decisionEvent(record({ decision: 'permit', partnerStatus: 451, providerReason: reason }))
+    t.doesNotThrow(() => assertAuditEvent(event))
+    const written = (event.detail as { providerReason: string }).providerReason
+    t.ok(isPolicyText(written, 1000), 'the recorded reason is within the text policy and 1000 characters')
+    t.notOk(written.includes('999990019'), 'a BSN in it is masked')
+  }
+})
