@@ -8,7 +8,9 @@
 //     load ended and the fault was repaired;
 //   - `wams verify` (the CLI, as a supervisor runs it) passes over the export of the latest signed
 //     checkpoint, consistent with the checkpoint taken after the fault before;
-//   - with every partner stalled, every answer comes within PARTNER_TIMEOUT_MS + MARGIN_MS.
+//   - with every partner stalled, every answer comes within PARTNER_TIMEOUT_MS + MARGIN_MS on top
+//     of the p99 of the healthy answers of the same load before the stall (the machine's own cost
+//     of an answer at that moment: the machine is shared and its load varies).
 // The figures are printed as a table: answers by status, events found / missing / duplicated,
 // republications, time until all proven, and the time from the answer to proven inclusion.
 //
@@ -172,11 +174,14 @@ const faults: Fault[] = [
     check: (t, answers) => {
       const timeouts = answers.filter((a) => a.code === 'PARTNER_TIMEOUT').length
       t.ok(timeouts > 0, `the stall was reached: ${timeouts} answers 504 PARTNER_TIMEOUT`)
-      const bound = PARTNER_TIMEOUT_MS + MARGIN_MS
+      // A stalled call costs the deadline on top of what a healthy answer costs on this machine
+      // now: the p99 of the answers of the same load before the stall (no partner time saved).
+      const healthy = percentile(answers.filter((a) => a.sentAt + a.ms < INJECT_AT_MS).map((a) => a.ms), 99) ?? 0
+      const bound = PARTNER_TIMEOUT_MS + healthy + MARGIN_MS
       const slowest = Math.max(...answers.map((a) => a.ms))
       const late = answers.filter((a) => a.ms > bound)
-      t.equal(late.length, 0, `every answer within PARTNER_TIMEOUT_MS + ${MARGIN_MS} ms = ${bound} ms (slowest ${Math.round(slowest)} ms)` +
-        (late.length > 0 ? `; late: ${histogram(late)}` : ''))
+      t.equal(late.length, 0, `every answer within PARTNER_TIMEOUT_MS ${PARTNER_TIMEOUT_MS} + healthy p99 ${Math.round(healthy)} + margin ${MARGIN_MS} = ` +
+        `${Math.round(bound)} ms (slowest ${Math.round(slowest)} ms)${late.length > 0 ? `; late: ${histogram(late)}` : ''}`)
     }
   }
 ]
@@ -192,6 +197,7 @@ interface Row {
   missing: number
   duplicated: number
   republished: number
+  alarmed: number
   provenAfterFaultS: number | null
   provenAfterLast200S: number | null
   p50: number | null
@@ -211,6 +217,29 @@ async function outboxRows (ids: string[]): Promise<OutboxRow[]> {
             (extract(epoch FROM proven_at) * 1000)::bigint::text AS proven_ms, publish_count, alarmed_at IS NOT NULL AS alarmed
      FROM outbox WHERE topic = 'audit' AND event_id = ANY($1::text[])`, [ids])
   return rows
+}
+
+/** Audit events of both producers (gateway, consent ledger) not yet proven, and how many alarmed. */
+async function unproven (): Promise<{ unproven: number, alarmed: number }> {
+  const total = { unproven: 0, alarmed: 0 }
+  for (const sql of [stack.gatewaySql, stack.ledgerSql]) {
+    const { rows } = await sql.query<{ unproven: number, alarmed: number }>(
+      `SELECT count(*) FILTER (WHERE proven_at IS NULL)::int AS unproven, count(*) FILTER (WHERE alarmed_at IS NOT NULL AND proven_at IS NULL)::int AS alarmed
+       FROM outbox WHERE topic = 'audit'`)
+    total.unproven += rows[0]!.unproven
+    total.alarmed += rows[0]!.alarmed
+  }
+  return total
+}
+
+/** Waits (at most `ms`) until every audit event of both producers is proven; how many are not. */
+async function waitUntilSettled (ms: number): Promise<number> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const { unproven: n } = await unproven()
+    if (n === 0 || Date.now() > deadline) return n
+    await sleep(250)
+  }
 }
 
 /** The latest signed checkpoint, the export up to it, and the CLI's verdict (with --previous). */
@@ -250,8 +279,10 @@ async function exportAndVerify (label: string): Promise<{ ids: Map<string, numbe
 
 for (const fault of faults) {
   await t.test(fault.name, async (t) => {
-    const notes: string[] = []
-    const note = (line: string) => { notes.push(line); t.comment(line) }
+    const note = (line: string) => { t.comment(line) }
+    // Each fault starts from a settled stack: every audit event of both producers proven.
+    const unsettled = await waitUntilSettled(30_000)
+    if (unsettled > 0) note(`${unsettled} audit events of an earlier fault still unproven at the start`)
     const load = startLoad({
       url: `${stack.gateway.url}/v1/cases/${caseId}/data-requests`,
       headers: college, body: REQUEST, ratePerSecond: RATE, durationMs: LOAD_MS, timeoutMs: REQUEST_TIMEOUT_MS
@@ -260,6 +291,13 @@ for (const fault of faults) {
     const injectedAt = Date.now()
     const faultDone = fault.run({ stack, load, note }).then(() => Date.now())
     const [answers, repairedAt] = await Promise.all([load.done, faultDone])
+    // A service that died by itself is a defect: it fails this fault. It is started again, as a
+    // supervisor would, so that its events can still be proven and the later faults stand alone.
+    for (const service of [stack.gateway, stack.audit, stack.ledger, stack.partners]) {
+      const crashes = service.takeCrashes()
+      t.same(crashes, [], `the ${service.name} did not die${crashes.length > 0 ? `: ${crashes.join('; ')}\n${service.tail()}` : ''}`)
+      if (!service.running) note(`${service.name} started again after its crash: ready in ${((await service.start()) / 1000).toFixed(1)} s`)
+    }
     const loadEndedAt = Math.max(...answers.map((a) => a.answeredAt))
     const ok = answers.filter((a) => a.status === 200)
     t.ok(ok.length > 0, `${ok.length} of ${answers.length} answers are 200 (${histogram(answers)})`)
@@ -282,7 +320,6 @@ for (const fault of faults) {
     t.equal(outbox.length, ids.length, 'every 200\'s event is in the gateway\'s outbox')
     t.equal(proven.length, ids.length, `every 200's event proven within ${SETTLE_MS / 1000} s after the load ended and the fault was repaired`)
     const alarmed = outbox.filter((r) => r.alarmed).length
-    if (alarmed > 0) note(`${alarmed} events raised the evidence alarm on the way`)
 
     const { ids: logged, verdict, ok: verified } = await exportAndVerify(fault.name)
     t.ok(verified, `wams verify over the export of the latest checkpoint: ${verdict}`)
@@ -304,6 +341,7 @@ for (const fault of faults) {
       missing: missing.length,
       duplicated: duplicated.length,
       republished: outbox.reduce((n, r) => n + Math.max(0, r.publish_count - 1), 0),
+      alarmed,
       provenAfterFaultS: lastProven === null ? null : (lastProven - injectedAt) / 1000,
       provenAfterLast200S: lastProven === null ? null : (lastProven - Math.max(...ok.map((a) => a.answeredAt))) / 1000,
       p50: percentile(lags, 50),
@@ -315,15 +353,25 @@ for (const fault of faults) {
   })
 }
 
+await t.test('at the end: every audit event of both producers proven, of every outcome, no alarm standing', async (t) => {
+  const left = await waitUntilSettled(SETTLE_MS)
+  const { alarmed } = await unproven()
+  t.equal(left, 0, 'no audit event of the gateway or the consent ledger is left unproven')
+  t.equal(alarmed, 0, 'no evidence alarm stands')
+  const { rows } = await stack.gatewaySql.query<{ outcome: string, n: number }>(
+    `SELECT payload::jsonb->>'outcome' AS outcome, count(*)::int AS n FROM outbox WHERE topic = 'audit' GROUP BY 1 ORDER BY 2 DESC`)
+  t.comment(`the gateway's audit events by outcome: ${rows.map((r) => `${r.outcome}:${r.n}`).join(' ')}`)
+})
+
 // ---- the table ----------------------------------------------------------------------------------
 
 const fmt = (v: number | null, digits = 1) => v === null ? '–' : v.toFixed(digits)
-const header = ['fault', 'requests', 'statuses', '200s', 'events found', 'missing', 'duplicated', 'republished',
+const header = ['fault', 'requests', 'statuses', '200s', 'events found', 'missing', 'duplicated', 'republished', 'alarmed',
   'all proven (s after fault / after last 200)', 'answer→proven p50 / p99 / max (ms)', 'slowest answer (ms)', 'wams verify']
 const table = [
   `| ${header.join(' | ')} |`,
   `| ${header.map(() => '---').join(' | ')} |`,
-  ...rows.map((r) => `| ${[r.fault, r.requests, r.statuses, r.ok, r.found, r.missing, r.duplicated, r.republished,
+  ...rows.map((r) => `| ${[r.fault, r.requests, r.statuses, r.ok, r.found, r.missing, r.duplicated, r.republished, r.alarmed,
     `${fmt(r.provenAfterFaultS)} / ${fmt(r.provenAfterLast200S)}`, `${fmt(r.p50, 0)} / ${fmt(r.p99, 0)} / ${fmt(r.max, 0)}`,
     Math.round(r.slowestAnswerMs), r.verify].join(' | ')} |`)
 ].join('\n')

@@ -87,6 +87,9 @@ export type ServiceName = 'demo-partners' | 'consent-ledger' | 'audit' | 'gatewa
 export class ServiceProcess {
   private child: ChildProcess | null = null
   private log: WriteStream
+  private killing = false
+  /** Exits nobody asked for (a crash), since the last takeCrashes(). */
+  private crashes: string[] = []
   starts = 0
 
   constructor (readonly name: ServiceName, readonly port: number, public env: Record<string, string>, logDir: string) {
@@ -111,7 +114,10 @@ export class ServiceProcess {
     this.child = child
     child.stdout!.pipe(this.log, { end: false })
     child.stderr!.pipe(this.log, { end: false })
-    child.on('exit', (code, signal) => { this.log.write(`==== exited (${signal ?? code}) at ${new Date().toISOString()} ====\n`) })
+    child.on('exit', (code, signal) => {
+      this.log.write(`==== exited (${signal ?? code}) at ${new Date().toISOString()} ====\n`)
+      if (!this.killing) this.crashes.push(`exited by itself (${signal ?? code}) at ${new Date().toISOString()}`)
+    })
     const deadline = started + readyTimeoutMs
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${this.name} exited during start (${child.signalCode ?? child.exitCode}); see ${this.log.path}`)
@@ -130,10 +136,24 @@ export class ServiceProcess {
     const child = this.child
     if (child === null || !this.running) return
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    this.killing = true
     child.kill(signal)
     const timer = setTimeout(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') }, timeoutMs)
     await gone
     clearTimeout(timer)
+    this.killing = false
+  }
+
+  takeCrashes (): string[] {
+    const crashes = this.crashes
+    this.crashes = []
+    return crashes
+  }
+
+  /** The last lines of its log that are not info lines (pino level 30) or below. */
+  tail (lines = 12): string {
+    const text = readFileSync(String(this.log.path), 'utf8')
+    return text.split('\n').filter((l) => l && !/^\{"level":(10|20|30),/.test(l)).slice(-lines).map((l) => l.slice(0, 400)).join('\n')
   }
 
   async stop (): Promise<void> { await this.kill('SIGTERM') }
@@ -169,6 +189,8 @@ export interface Stack {
   gatewaySql: pg.Pool
   /** The audit service's database. */
   auditSql: pg.Pool
+  /** The consent ledger's database (its outbox). */
+  ledgerSql: pg.Pool
   /** Stops everything it started, drops the databases, removes the folder. */
   close: () => Promise<void>
 }
@@ -209,11 +231,11 @@ export async function startStack (options: StackOptions): Promise<Stack> {
       KAFKA_TOPIC_PREFIX: topicPrefix,
       AUDIT_URL: `http://127.0.0.1:${auditPort}`,
       REGISTER_FILE: registerFile,
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.RELIABILITY_LOG_LEVEL ?? 'warn',
       SHUTDOWN_GRACE_MS: '3000',
       ...options.env
     }
-    const partners = new ServiceProcess('demo-partners', partnersPort, { LOG_LEVEL: 'info', REGISTER_FILE: registerFile }, dir)
+    const partners = new ServiceProcess('demo-partners', partnersPort, { LOG_LEVEL: common.LOG_LEVEL, REGISTER_FILE: registerFile }, dir)
     const ledger = new ServiceProcess('consent-ledger', ledgerPort, { ...common, DATABASE_URL: databases.ledger }, dir)
     const audit = new ServiceProcess('audit', auditPort, { ...common, DATABASE_URL: databases.audit }, dir)
     const gateway = new ServiceProcess('gateway', gatewayPort, {
@@ -224,13 +246,14 @@ export async function startStack (options: StackOptions): Promise<Stack> {
     }
     const gatewaySql = poolOf(databases.gateway)
     const auditSql = poolOf(databases.audit)
-    cleanups.push(async () => { await gatewaySql.end(); await auditSql.end() })
+    const ledgerSql = poolOf(databases.ledger)
+    cleanups.push(async () => { await gatewaySql.end(); await auditSql.end(); await ledgerSql.end() })
 
     // The audit service first (the producers ask it for receipts), then the rest side by side.
     const times = await Promise.all([audit.start(), partners.start(), ledger.start()])
     log(`audit, demo partners, consent ledger ready in ${times.map((ms) => (ms / 1000).toFixed(1)).join(' / ')} s`)
     log(`gateway ready in ${((await gateway.start()) / 1000).toFixed(1)} s; logs in ${dir}`)
-    return { dir, kafka, topicPrefix, registerFile, partners, ledger, audit, gateway, databases, gatewaySql, auditSql, close }
+    return { dir, kafka, topicPrefix, registerFile, partners, ledger, audit, gateway, databases, gatewaySql, auditSql, ledgerSql, close }
   } catch (err) {
     await close()
     throw err
