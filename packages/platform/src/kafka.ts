@@ -304,7 +304,7 @@ export class Broker {
 
     /** Leaves `failed` at once (if it is still the current consumer) and starts a new one after the backoff. */
     const rebuild = (failed: Consumer | null, reason: string): void => {
-      if (stopped || consumer !== failed) return
+      if (stopped || consumer !== failed || restartTimer) return
       consumer = null
       healthy = false
       if (failed) leaving = Promise.all([leaving, failed.disconnect().catch(() => {})]).then(() => {})
