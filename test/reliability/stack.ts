@@ -3,7 +3,7 @@
 // shared broker), fresh PostgreSQL databases, the demo partners, the consent ledger, the audit
 // service and the gateway, each `node --import tsx services/<svc>/src/server.ts` on a fixed free
 // port. Logs go to files in one temporary folder (printed, kept when RELIABILITY_KEEP=1).
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, type WriteStream } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -65,6 +65,11 @@ export class KafkaBroker {
   }
 
   get brokers (): string { return `127.0.0.1:${this.port}` }
+
+  /** Last resort when the test process exits without its teardown: stops our broker at once. */
+  killNow (): void {
+    spawnSync('bash', ['scripts/kafka-down.sh'], { cwd: ROOT, env: { ...baseEnv(), ...this.env, KAFKA_STOP_TIMEOUT: '5' }, stdio: 'ignore' })
+  }
 
   async up (): Promise<string> {
     const out = await run('bash', ['scripts/kafka-up.sh'], this.env, 150_000)
@@ -158,6 +163,11 @@ export class ServiceProcess {
 
   async stop (): Promise<void> { await this.kill('SIGTERM') }
 
+  /** Last resort when the test process exits without its teardown. */
+  killNow (): void {
+    if (this.running) this.child!.kill('SIGKILL')
+  }
+
   /** Sends a signal without waiting (SIGSTOP freezes the process, SIGCONT thaws it). */
   signal (signal: NodeJS.Signals): void {
     if (this.running) this.child!.kill(signal)
@@ -205,10 +215,16 @@ export async function startStack (options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {})
   const dir = mkdtempSync(join(tmpdir(), 'wams-reliability-'))
   const cleanups: Array<() => Promise<void>> = []
+  // Should the test process end without its teardown (a timeout, an uncaught error), nothing of
+  // the stack is left running: the services die with it and the broker is stopped.
+  const lastResorts: Array<() => void> = []
+  const lastResort = () => { for (const fn of [...lastResorts].reverse()) fn() }
+  process.once('exit', lastResort)
   const close = async () => {
     for (const cleanup of cleanups.reverse()) {
       try { await cleanup() } catch (err) { log(`cleanup: ${(err as Error).message}`) }
     }
+    process.removeListener('exit', lastResort)
     if (process.env.RELIABILITY_KEEP === '1') log(`logs kept in ${dir}`)
     else rmSync(dir, { recursive: true, force: true })
   }
@@ -218,6 +234,7 @@ export async function startStack (options: StackOptions): Promise<Stack> {
     const kafka = new KafkaBroker(kafkaPort, controllerPort, join(dir, 'kafka'))
     const t0 = Date.now()
     cleanups.push(() => kafka.down())
+    lastResorts.push(() => kafka.killNow())
     await kafka.up()
     log(`kafka ready on ${kafka.brokers} in ${((Date.now() - t0) / 1000).toFixed(1)} s (work dir ${kafka.workDir})`)
 
@@ -244,6 +261,7 @@ export async function startStack (options: StackOptions): Promise<Stack> {
     for (const service of [gateway, audit, ledger, partners]) {
       cleanups.push(async () => { await service.kill('SIGKILL'); await service.closeLog() })
     }
+    lastResorts.push(...[gateway, audit, ledger, partners].map((service) => () => service.killNow()))
     const gatewaySql = poolOf(databases.gateway)
     const auditSql = poolOf(databases.audit)
     const ledgerSql = poolOf(databases.ledger)
