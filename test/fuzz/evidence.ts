@@ -74,9 +74,10 @@ export async function checkEvidence (stack: Stack, claims: EvidenceClaim[], opti
   // (1) In the gateway's outbox, with the outcome answered.
   const outbox = new Map<string, string>()
   for (const part of chunks(ids)) {
-    const { rows } = await stack.gatewaySql.query<{ event_id: string, outcome: string }>(
-      "SELECT event_id, payload::json->>'outcome' AS outcome FROM outbox WHERE topic = 'audit' AND event_id = ANY($1::text[])", [part])
-    for (const r of rows) outbox.set(r.event_id, r.outcome)
+    // Parsed here, not by PostgreSQL: a payload may hold what its JSON parser refuses (an unpaired surrogate).
+    const { rows } = await stack.gatewaySql.query<{ event_id: string, payload: string }>(
+      "SELECT event_id, payload FROM outbox WHERE topic = 'audit' AND event_id = ANY($1::text[])", [part])
+    for (const r of rows) outbox.set(r.event_id, String((JSON.parse(r.payload) as { outcome?: unknown }).outcome))
   }
   const missingFromOutbox = ids.filter((id) => !outbox.has(id))
 
@@ -137,7 +138,8 @@ export async function checkEvidence (stack: Stack, claims: EvidenceClaim[], opti
   // From the answer (outbox row) to the first checkpoint covering the event; and the producer's own proof.
   const delays: number[] = []
   let proven = 0
-  for (const part of chunks(ids.filter((id) => found.has(id)))) {
+  // Figures only: a store without these columns (an older schema) gives none, and no failure.
+  try { for (const part of chunks(ids.filter((id) => found.has(id)))) {
     const { rows: made } = await stack.gatewaySql.query<{ event_id: string, created_at: Date, proven_at: Date | null }>(
       'SELECT event_id, created_at, proven_at FROM outbox WHERE event_id = ANY($1::text[])', [part])
     const { rows: covered } = await stack.auditSql.query<{ event_id: string, covered_at: Date }>(
@@ -149,7 +151,7 @@ export async function checkEvidence (stack: Stack, claims: EvidenceClaim[], opti
       const c = coveredAt.get(r.event_id)
       if (c) delays.push(c.getTime() - r.created_at.getTime())
     }
-  }
+  } } catch { proven = -1 }
   delays.sort((a, b) => a - b)
 
   return {

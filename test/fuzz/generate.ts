@@ -11,6 +11,7 @@ import { allowedTypes, arbitraryOf, getAt, placesOf, setAt, type Hints, type Pla
 import { BSN_POOL, HOSTILE_CHARS, bsnArb, hostileTextArb, malformedUuids, textArb } from './values.ts'
 import { brokenCallers, validCallers, type Caller } from './principals.ts'
 import { COORDINATOR, DEMO_BSN, OIN } from '../support/parties.ts'
+import { wireCases } from './wire.ts'
 
 export type Gen = fc.GeneratorValue
 
@@ -49,6 +50,8 @@ export interface FuzzRequest {
   hostileText: boolean
   /** Real HTTP instead of inject (the SSE stream). */
   http: boolean
+  /** Raw bytes for a socket instead (wire.ts). */
+  wire?: Buffer
 }
 
 interface Draft {
@@ -368,7 +371,8 @@ export const MUTATION_NAMES = Object.keys(mutations)
 
 function mutate (g: Gen, d: Draft, w: World, count: number): Draft {
   let out = d
-  for (let i = 0; i < count; i++) {
+  // A raw body (raw-body, invalid-utf8) is the last word: a later change of the parsed body would not be sent.
+  for (let i = 0; i < count && out.raw === undefined; i++) {
     // A few tries: not every mutation applies to every operation (no body, no path parameter…).
     for (let attempt = 0; attempt < 4; attempt++) {
       const name = pick(g, MUTATION_NAMES)
@@ -419,11 +423,19 @@ export function junkRequest (g: Gen, service: ServiceName, w: World): FuzzReques
   return { service, op: 'junk route', kind: 'junk', method, url: path, headers, caller, mustRefuse: true, hostileText: false, http: false, ...(payload ? { payload } : {}) }
 }
 
-export interface Mix { permitShare: number, mutateShare: number, junkShare: number, ops: Operation[] }
+/** Bytes only a socket can send: what the HTTP parser refuses, framing, raw bytes in the URL. */
+export function wireRequest (g: Gen, service: ServiceName, w: World): FuzzRequest {
+  const caller = pick(g, validCallers)
+  const c = pick(g, wireCases(g(() => bsnArb), pick(g, Object.values(w.fixture)), `Authorization: ${caller.authorization!}`))
+  return { service, op: 'wire', kind: `wire: ${c.name}`, method: c.method, url: c.url, headers: {}, caller, mustRefuse: true, hostileText: false, http: true, wire: c.raw }
+}
+
+export interface Mix { permitShare: number, mutateShare: number, junkShare: number, wireShare: number, ops: Operation[] }
 
 /** One request of a worker's mix. */
 export function generate (g: Gen, w: World, mix: Mix, service: ServiceName): FuzzRequest {
   if (chance(g, mix.junkShare)) return junkRequest(g, service, w)
+  if (chance(g, mix.wireShare)) return wireRequest(g, service, w)
   const dataRequest = mix.ops.find((o) => o.id === 'POST /v1/cases/{caseId}/data-requests')
   if (dataRequest && w.permitTemplates.length > 0 && chance(g, mix.permitShare)) return toRequest(permitDraft(g, w, dataRequest))
   const op = pick(g, mix.ops)

@@ -47,6 +47,7 @@ export const BSN_EXEMPTIONS = [
 ]
 
 const DATA_REQUEST = 'POST /v1/cases/{caseId}/data-requests'
+const SLOW_MS = 12_000
 const INVOLVEMENT = 'POST /v1/cases/{caseId}/involvement-check'
 
 export interface EvidenceClaim { eventId: string, outcome: string, op: string, kind: string, status: number, requestId: string }
@@ -65,6 +66,7 @@ export function bsnsOf (req: FuzzRequest): Set<string> {
     if (payload) texts.push(Buffer.from(payload, 'base64url').toString('utf8'))
   }
   if (req.payload !== undefined) texts.push(req.payload.toString())
+  if (req.wire !== undefined) texts.push(req.wire.toString('latin1'))
   const out = new Set<string>()
   for (const t of texts) for (const m of t.matchAll(NINE_DIGITS)) out.add(m[0])
   return out
@@ -102,6 +104,8 @@ export class Oracle {
     const v: Violation[] = []
     const add = (rule: string, detail: string) => v.push({ rule, detail })
     if (a.error !== undefined) { add('no-answer', a.error); return v }
+    // Bounded answer time (issue 8 item 6): PARTNER_TIMEOUT_MS (5 s) and the ledger's 2 s, with a wide margin for a loaded machine.
+    if ((req.op === DATA_REQUEST || req.op === INVOLVEMENT) && a.ms > SLOW_MS) add('slow', `answered after ${(a.ms / 1000).toFixed(1)} s`)
     const op = this.ops.get(`${req.service} ${req.method} ${pathTemplateOf(req, this.ops)}`) ?? null
     const contentType = header(a, 'content-type')
     const head = req.method === 'HEAD'

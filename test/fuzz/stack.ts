@@ -21,6 +21,8 @@ export interface Stack {
   ledger: FastifyInstance
   audit: FastifyInstance
   auditUrl: string
+  /** Where each service listens (raw sockets of wire.ts; the SSE stream). */
+  ports: Record<'gateway' | 'ledger' | 'audit', number>
   gatewaySql: pg.Pool
   ledgerSql: pg.Pool
   auditSql: pg.Pool
@@ -98,10 +100,12 @@ export async function startStack (t: Teardown, env: { gateway?: Record<string, s
     REGISTER_FILE: writeTestRegister(partners.baseUrl), ...env.gateway
   }), { logger: pino(loggerOptions('gateway', 'info'), stream) }))
   closers.push(() => gateway.close())
-  await gateway.ready()
+  await gateway.listen({ host: '127.0.0.1', port: 0 })
+  const port = (app: FastifyInstance) => (app.server.address() as AddressInfo).port
 
   return {
     gateway, ledger, audit, auditUrl, topicPrefix, log,
+    ports: { gateway: port(gateway), ledger: port(ledger), audit: port(audit) },
     gatewaySql: pool(gatewayDb.url), ledgerSql: pool(ledgerDb.url), auditSql: pool(auditDb.url)
   }
 }
