@@ -63,7 +63,7 @@ if [ -f "$META" ]; then
     echo "Stop its broker and move that directory away, or set KAFKA_WORK_DIR to another directory." >&2
     exit 1
   fi
-elif ! java -Xmx256m $LOG_OPT -cp "$LIBS/*" kafka.tools.StorageTool format --ignore-formatted \
+elif ! java -Xmx256m ${KAFKA_JVM_OPTS:-} $LOG_OPT -cp "$LIBS/*" kafka.tools.StorageTool format --ignore-formatted \
      -t "$CLUSTER_ID" -c "$WORK/server.properties" > "$WORK/logs/format.log" 2>&1; then
   cat "$WORK/logs/format.log" >&2; exit 1
 fi
