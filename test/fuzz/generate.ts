@@ -172,7 +172,7 @@ export function validDraft (g: Gen, w: World, op: Operation): Draft {
       headers[p.name] = p.name === 'if-match' ? pick(g, ['*', '"1"', '"2"', '"3"', 'W/"1"']) : String(g(() => arbitraryOf(p.schema, hints, p.name)))
     }
   }
-  // The DELETE of a participant: objections and participants of the case it names.
+  // The decision on an objection: mostly an objection that exists, in its own case.
   if (op.path.includes('{objectionId}') && w.objections.length > 0 && chance(g, 0.8)) {
     const o = pick(g, w.objections)
     params.caseId = o.caseId

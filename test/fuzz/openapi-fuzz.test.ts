@@ -24,7 +24,7 @@ import { operationsOf, type OpenApiDocument, type Operation, type ServiceName } 
 import { generate, type FuzzRequest, type Mix, type PermitTemplate, type World } from './generate.ts'
 import { BSN_EXEMPTIONS, Oracle, type Answer, type Violation } from './oracle.ts'
 import { byName } from './principals.ts'
-import { Report } from './report.ts'
+import { Report, printable } from './report.ts'
 import { checkEvidence } from './evidence.ts'
 import { sendRaw } from './wire.ts'
 import { ernstigCase, hulpvraagCase, NECESSITY } from '../gateway/helpers.ts'
@@ -246,7 +246,7 @@ t.test('the gateway, the consent ledger and the audit service under fuzzing', as
   // ---- the figures ---------------------------------------------------------------------------------------------
 
   for (const line of report.table({ seed: SEED, seconds: fuzzSeconds, evidence, readiness, documented503: oracle.documented503, undocumented: oracle.undocumented, log: stack.log, permitTemplates: world.permitTemplates.length })) t.comment(line)
-  for (const line of oracle.samples503) t.comment(`fuzz: a documented 503: ${line}`)
+  for (const line of oracle.samples503) t.comment(printable(`fuzz: a documented 503: ${line}`))
   t.comment(`fuzz: BSNs may come back only ${BSN_EXEMPTIONS.join('; ')}`)
   t.comment(`fuzz: reproduce with FUZZ_SEED=${SEED} FUZZ_SECONDS=${FUZZ_SECONDS} npx tap test/fuzz/openapi-fuzz.test.ts`)
 
@@ -265,5 +265,5 @@ t.test('the gateway, the consent ledger and the audit service under fuzzing', as
   t.equal(evidence.outboxNotInLog.gateway + evidence.outboxNotInLog.ledger, 0, 'every audit event in the producers\' outboxes reached the log (authentication failures and ledger events included)')
   t.equal(evidence.rejected, 0, 'the audit store rejected no message')
   t.equal(evidence.proofFailures.length, 0, 'sampled events: served with an inclusion proof that leads to the checkpoint root', { failures: evidence.proofFailures })
-  t.equal(stack.log.bsnLines, 0, 'no BSN in any gateway log line', { samples: stack.log.samples })
+  t.equal(stack.log.bsnLines, 0, 'no BSN in any gateway log line', { samples: stack.log.samples.map(printable) })
 })

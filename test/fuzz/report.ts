@@ -7,12 +7,19 @@ import type { EvidenceResult } from './evidence.ts'
 
 export interface Sample { rule: string, detail: string, op: string, kind: string, caller: string, request: string, body: string, status: number, answer: string }
 
+/**
+ * Escapes (as \uXXXX) what could break a TAP line or a terminal: controls, line and paragraph
+ * separators, bidi overrides, unpaired surrogates, noncharacters. JSON.stringify leaves U+2028, C1
+ * controls and the like as they are, and a TAP parser may take some of them for line ends.
+ */
+const RISKY = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufdd0-\ufdef\ufffe\uffff]|\p{Cs}/gu
+export const printable = (s: string): string => s.replace(RISKY, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
 const show = (s: string | Buffer | undefined, max: number): string => {
   if (s === undefined) return ''
   const text = typeof s === 'string' ? s : `(bytes) ${s.toString('latin1')}`
   // JSON.stringify makes control characters and lone surrogates visible as escapes.
-  const shown = JSON.stringify(text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text)
-  return shown
+  return printable(JSON.stringify(text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text))
 }
 
 export class Report {
@@ -45,7 +52,7 @@ export class Report {
       if (entry.samples.length < 6 && !entry.seen.has(key)) {
         entry.seen.add(key)
         entry.samples.push({
-          rule: v.rule, detail: v.detail, op: `${req.service} ${req.op}`, kind: req.kind, caller: req.caller.name,
+          rule: v.rule, detail: printable(v.detail), op: `${req.service} ${req.op}`, kind: printable(req.kind), caller: req.caller.name,
           request: `${req.method} ${show(req.url, 200)}`, body: show(req.payload, 400), status: a.status, answer: show(a.body, 300)
         })
       }
@@ -102,6 +109,6 @@ export class Report {
         if (s.op) lines.push(`      ${s.op} [${s.kind}] as ${s.caller}: ${s.request} body ${s.body} → ${s.status} ${s.answer}`)
       }
     }
-    return lines
+    return lines.map(printable)
   }
 }
