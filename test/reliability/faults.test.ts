@@ -287,7 +287,9 @@ async function exportAndVerify (label: string): Promise<{ ids: Map<string, numbe
 
 // RELIABILITY_ONLY=<part of a name> runs only the matching faults (by default: all of them).
 const only = process.env.RELIABILITY_ONLY?.toLowerCase()
-for (const fault of faults.filter((f) => only === undefined || f.name.toLowerCase().includes(only))) {
+const chosen = faults.filter((f) => only === undefined || f.name.toLowerCase().includes(only))
+if (chosen.length === 0) throw new Error(`RELIABILITY_ONLY=${only} matches no fault: ${faults.map((f) => f.name).join(', ')}`)
+for (const fault of chosen) {
   await t.test(fault.name, async (t) => {
     const note = (line: string) => { t.comment(line) }
     // Each fault starts from a settled stack: every audit event of both producers proven.
