@@ -4,7 +4,7 @@
 // its own ports, its own broker (KAFKA_PORT, KAFKA_WORK_DIR; never the shared one) and its own
 // databases (WAMS_DATABASE_PREFIX).
 import t from 'tap'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -65,6 +65,8 @@ t.test('npm start (scripts/start.ts) restarts a dead service with backoff; Ctrl-
   let kafkaPid: number | null = null
   t.teardown(async () => {
     if (proc.exitCode === null && proc.signalCode === null) try { process.kill(-proc.pid!, 'SIGKILL') } catch {}
+    // The broker runs in its own process group: stopped by its pid file if the start script could not.
+    try { execFileSync('bash', [join(root, 'scripts/kafka-down.sh')], { env: { ...env, KAFKA_STOP_TIMEOUT: '10' }, stdio: 'ignore' }) } catch {}
     if (kafkaPid && alive(kafkaPid)) process.kill(kafkaPid, 'SIGKILL')
     rmSync(work, { recursive: true, force: true })
     await Promise.all(['consent_ledger', 'audit', 'gateway'].map(async (service) => {
