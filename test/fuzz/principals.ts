@@ -46,7 +46,10 @@ export const validCallers: Caller[] = [
   valid('supervisor-role-at-gemeente', OIN.gemeente, ['supervisor'], 'not-the-ap'),
   // Valid claims that are unusual but within bounds: unicode and a long sub.
   valid('college-unicode-sub', OIN.gemeente, ['college'], 'wéthoudér-Ünïcødé-🙂'),
-  valid('college-256-sub', OIN.gemeente, ['college'], 's'.repeat(256))
+  valid('college-256-sub', OIN.gemeente, ['college'], 's'.repeat(256)),
+  // The system role of the gateway's own tokens. In development the dev issuer is also the
+  // gateway's issuer (GATEWAY_ISSUER), so the consent ledger accepts it; the others refuse it.
+  valid('system-role-gateway', '00000099000000009000', ['gateway'], 'gateway')
 ]
 
 export const byName = (name: string): Caller => {
@@ -91,7 +94,6 @@ export function brokenCallers (): Caller[] {
     ['roles-unknown', withClaims({ roles: ['admin'] })],
     ['roles-string', withClaims({ roles: 'college' })],
     ['roles-17', withClaims({ roles: Array(17).fill('college') })],
-    ['role-gateway-forged', withClaims({ roles: ['gateway'] })],
     ['sub-empty', withClaims({ sub: '' })],
     ['sub-257', withClaims({ sub: 'x'.repeat(257) })],
     ['sub-10k', withClaims({ sub: 'x'.repeat(10_000) })],
