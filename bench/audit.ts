@@ -54,7 +54,7 @@ function makeEvents (n: number): AuditEvent[] {
     fieldsRequested: ['careInvolved', 'careType'], fieldsReleased: i % 3 ? ['careInvolved', 'careType'] : [],
     outcome: i % 3 ? 'permit' : 'deny', reasons: i % 3 ? [] : ['PROVIDER_NOT_PARTICIPANT'],
     necessity: 'Nodig om te beoordelen of zorg al betrokken is bij het gezin en om dubbele hulp te voorkomen.', policyVersion: '2025.1',
-    detail: { httpStatus: i % 3 ? 200 : 403, providerMs: 20 + (i % 50) }
+    detail: i % 3 ? { decision: 'permit', partnerStatus: 200 } : { decision: 'deny' }
   }, parseTraceparent(undefined), new Date(start + i)))
 }
 

@@ -97,25 +97,12 @@ export type SubjectRole = 'client' | 'household-member';
  */
 export type Role = 'college' | 'coordinator' | 'professional' | 'supervisor' | 'gateway';
 /**
- * Keyed pseudonym of a BSN (e.g. HMAC-SHA-256, encoded), never the BSN itself: at least 16 characters, so a 9-digit BSN cannot pass.
- *
- * This interface was referenced by `CaseState`'s JSON-Schema
- * via the `definition` "subjectRef".
- */
-export type SubjectRef = string;
-/**
- * This interface was referenced by `CriminalData`'s JSON-Schema
- * via the `definition` "offenceType".
- */
-export type OffenceType = 'geweld' | 'vermogen' | 'openbare-orde' | 'verkeer' | 'drugs' | 'huiselijk-geweld' | 'other';
-
-/**
- * One audit event on topic wams.audit.v1: a decision, a consent-ledger event or a failed authentication. Lines up with Logboek Dataverwerkingen (trace/span ids, versioned processing activity, pseudonymised subject). Never holds a BSN.
+ * One audit event on topic wams.audit.v1: a decision, a consent-ledger event, a failed authentication or a request for an inzage report. Lines up with Logboek Dataverwerkingen (trace/span ids, versioned processing activity, pseudonymised subject). Concerns at most one person (subjectRef). Never holds a BSN. Each type has its own `detail` schema (if/then on `type`).
  *
  * This interface was referenced by `WamsSchemaIndex`'s JSON-Schema
  * via the `definition` "audit-event.schema.json".
  */
-export interface AuditEvent {
+export type AuditEvent = {
   /**
    * UUIDv7
    */
@@ -133,7 +120,12 @@ export interface AuditEvent {
    * The request or command id the event belongs to (requestId of a data request)
    */
   transactionId: string;
-  type: 'data-request.decision' | 'involvement-check.decision' | 'case.event' | 'authentication.failed';
+  type:
+    | 'data-request.decision'
+    | 'involvement-check.decision'
+    | 'case.event'
+    | 'authentication.failed'
+    | 'subject-report.requested';
   source: 'gateway' | 'consent-ledger' | 'audit';
   actor: {
     org: string | null;
@@ -165,9 +157,133 @@ export interface AuditEvent {
   necessity: string | null;
   policyVersion: string | null;
   /**
-   * Type-specific extra facts without personal data (ledger event type and version, provider reason, HTTP status)
+   * Type-specific facts without personal data; its schema depends on `type` (see $defs and allOf).
    */
-  detail?: {};
+  detail: DecisionDetail | CaseEventDetail | AuthenticationFailedDetail | SubjectReportDetail;
+};
+/**
+ * Keyed pseudonym of a BSN (e.g. HMAC-SHA-256, encoded), never the BSN itself: at least 16 characters, so a 9-digit BSN cannot pass.
+ *
+ * This interface was referenced by `CaseState`'s JSON-Schema
+ * via the `definition` "subjectRef".
+ */
+export type SubjectRef = string;
+/**
+ * This interface was referenced by `CriminalData`'s JSON-Schema
+ * via the `definition` "offenceType".
+ */
+export type OffenceType = 'geweld' | 'vermogen' | 'openbare-orde' | 'verkeer' | 'drugs' | 'huiselijk-geweld' | 'other';
+/**
+ * This interface was referenced by `DomainPartyTypeTable`'s JSON-Schema
+ * via the `definition` "partyTypes".
+ */
+export type PartyTypes = PartyType[];
+
+/**
+ * detail of data-request.decision and involvement-check.decision (gateway).
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "decisionDetail".
+ */
+export interface DecisionDetail {
+  /**
+   * The gateway's decision on the rules; absent when no decision could be made (the consent ledger was unavailable).
+   */
+  decision?: 'permit' | 'deny';
+  /**
+   * HTTP status of the partner's answer; null when it gave none.
+   */
+  partnerStatus?: number | null;
+  /**
+   * The provider's stated reason when it refused (451), BSN-like digits masked.
+   */
+  providerReason?: string;
+  /**
+   * Why no answer came (PARTNER_TIMEOUT, CASE_STATE_UNAVAILABLE, ...).
+   */
+  error?: string;
+  /**
+   * Technical cause of the error (no personal data).
+   */
+  why?: string;
+  /**
+   * involvement-check.decision: the id of the check this party's decision belongs to.
+   */
+  checkRequestId?: string;
+  /**
+   * What the supervisor must look at: objection-overridden = a permit despite a pending objection (GDPR art. 18(2), rule 11).
+   *
+   * @maxItems 8
+   */
+  flags?: 'objection-overridden'[];
+  /**
+   * The requester's statement of whom the request protects (rule 11 exception), as given.
+   */
+  protectsOthers?: {
+    reason: string;
+  };
+}
+/**
+ * detail of case.event (consent ledger): which ledger event, and what the audit log needs to apply the inzage exceptions. subjectRole: the role in the case of the person the event is recorded for (subjectRef).
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "caseEventDetail".
+ */
+export interface CaseEventDetail {
+  eventType:
+    | 'case.opened'
+    | 'scope.recorded'
+    | 'participant.added'
+    | 'participant.removed'
+    | 'phase.changed'
+    | 'objection.lodged'
+    | 'objection.decided'
+    | 'case.closed'
+    | 'case.purged';
+  /**
+   * The ledger event's seq (for case.purged: the case's version when purged).
+   */
+  version: number;
+  /**
+   * The ledger event's chain hash.
+   */
+  hash?: string;
+  route: Route;
+  /**
+   * Whether the client is informed of the case (false: UAVG art. 41 exception in the inzage report while the case stands).
+   */
+  clientInformed: boolean;
+  subjectRole?: SubjectRole;
+  purgedEvents?: number;
+  retentionDays?: number;
+}
+/**
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "authenticationFailedDetail".
+ */
+export interface AuthenticationFailedDetail {
+  route: string | null;
+  /**
+   * @maxItems 16
+   */
+  omittedClaims?: string[];
+}
+/**
+ * detail of subject-report.requested (audit service): what the report held; the BSN is never recorded.
+ *
+ * This interface was referenced by `undefined`'s JSON-Schema
+ * via the `definition` "subjectReportDetail".
+ */
+export interface SubjectReportDetail {
+  granted: boolean;
+  disclosures?: number;
+  refusals?: number;
+  caseEvents?: number;
+  /**
+   * Events left out under UAVG art. 41 (uninformed client, route ernstig).
+   */
+  withheld?: number;
+  language?: 'nl' | 'en';
 }
 /**
  * The consent ledger's current state of one case (GET /v1/cases/{caseId}), as the gateway reads it. `municipality` is the OIN of the gemeente whose college opened the case. Holds pseudonyms of persons, never a BSN.
@@ -639,6 +755,33 @@ export interface YouthCareMeasure {
    * Name of the organisation carrying out the measure.
    */
   provider?: string;
+}
+/**
+ * The targeting table of the involvement check (check op bekendheid, SPEC section 6): for each problem domain, the party types that help people in that domain and so are asked whether they know the person, when a case has a problem in that domain. Every domain of the vocabulary must be decided (an empty list is a decision: nobody is asked for that domain). Deliberately narrower than the `domains` of the party-type capability table: a party that only signals (an energy supplier or health insurer reporting arrears) or that merely supplies a category is not told that a person is being investigated. The requesting municipality is never a target: it asks. Part of the gateway's policyVersion.
+ *
+ * This interface was referenced by `WamsSchemaIndex`'s JSON-Schema
+ * via the `definition` "domain-party-types.schema.json".
+ */
+export interface DomainPartyTypeTable {
+  /**
+   * Version of the table; a new version for every change.
+   */
+  version: string;
+  domains: DomainPartyTypes;
+}
+/**
+ * Problem domain → the party types asked in an involvement check for a case with a problem in that domain.
+ */
+export interface DomainPartyTypes {
+  wmo: PartyTypes;
+  jeugd: PartyTypes;
+  participatie: PartyTypes;
+  schulden: PartyTypes;
+  zorg: PartyTypes;
+  onderwijs: PartyTypes;
+  wonen: PartyTypes;
+  oov: PartyTypes;
+  inburgering: PartyTypes;
 }
 /**
  * The audit log's answer to POST /v1/audit/receipts: for each event id a producer asked about, proof that the log holds it under a signed checkpoint, or that it does not (yet). A producer keeps an event until a receipt proves it (SPEC §7, evidence end to end). No event content is disclosed: only positions and hashes.

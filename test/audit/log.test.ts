@@ -39,8 +39,8 @@ t.test('audit log', async (t) => {
 
   const caseId = randomUUID()
   const subjectRef = pseudonymise('bsn', '999990019')
-  const permit = decision({ caseId, requester: ORG.voorbeeldstad, requesterType: 'gemeente', provider: ORG.zorggroep, subjectRef, outcome: 'permit', detail: { httpStatus: 200, nested: { list: [1, 'twee', true, null] } } })
-  await inTransaction(scratchPool, (client) => recordAudit(client, [caseOpened(caseId, ORG.voorbeeldstad), permit]))
+  const permit = decision({ caseId, requester: ORG.voorbeeldstad, requesterType: 'gemeente', provider: ORG.zorggroep, subjectRef, outcome: 'permit', detail: { decision: 'permit', partnerStatus: 200, providerReason: 'één “quote” \\ ok' } })
+  await inTransaction(scratchPool, (client) => recordAudit(client, [...caseOpened(caseId, ORG.voorbeeldstad), permit]))
   await waitForCheckpoint(app, 2)
   const broker = await producer(t, infra)
 

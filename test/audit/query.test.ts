@@ -22,12 +22,13 @@ t.test('audit queries', async (t) => {
   const other = pseudonymise('bsn', OTHER)
   const at = (minute: number) => new Date(Date.UTC(2025, 2, 3, 13, minute))
   const ev = {
-    openedA: caseOpened(caseA, ORG.voorbeeldstad, at(0)),
-    openedB: caseOpened(caseB, ORG.buurdorp, at(1)),
+    // The consent ledger's event of each opening, for the person it is about.
+    openedA: caseOpened(caseA, ORG.voorbeeldstad, at(0), { subjects: [{ subjectRef: me, role: 'client' }] })[0]!,
+    openedB: caseOpened(caseB, ORG.buurdorp, at(1), { subjects: [{ subjectRef: other, role: 'client' }] })[0]!,
     // Voorbeeldstad asks Zorggroep about the resident: permit.
     health: decision({ caseId: caseA, requester: ORG.voorbeeldstad, requesterType: 'gemeente', provider: ORG.zorggroep, subjectRef: me, outcome: 'permit', time: at(2) }),
     // The GP refuses for medical secrecy.
-    gp: decision({ caseId: caseA, requester: ORG.voorbeeldstad, requesterType: 'gemeente', provider: ORG.huisarts, subjectRef: me, outcome: 'refused', time: at(3), detail: { reason: 'medisch beroepsgeheim' } }),
+    gp: decision({ caseId: caseA, requester: ORG.voorbeeldstad, requesterType: 'gemeente', provider: ORG.huisarts, subjectRef: me, outcome: 'refused', time: at(3), detail: { decision: 'permit', partnerStatus: 451, providerReason: 'medisch beroepsgeheim' } }),
     // Zorggroep (a participant) asks the police in case A: denied by the rules. Voorbeeldstad is neither requester nor provider.
     police: decision({ caseId: caseA, requester: ORG.zorggroep, requesterType: 'zorgaanbieder', provider: ORG.politie, subjectRef: me, outcome: 'deny', category: 'criminal', purpose: 'casusoverleg', fields: ['policeContacts'], reasons: ['CATEGORY_NOT_PERMITTED'], time: at(4), roles: ['professional'] }),
     // Buurdorp's own case, about another person, with Zorggroep as provider.
@@ -100,7 +101,7 @@ t.test('audit queries', async (t) => {
     const sup = bearer({ org: ORG.ap, roles: ['supervisor'] })
     const res = await search(sup, { bsn: RESIDENT })
     t.equal(res.statusCode, 200)
-    t.same(res.json().events.map((e: { event: AuditEvent }) => e.event.eventId).sort(), names('health', 'gp', 'police', 'unknown'))
+    t.same(res.json().events.map((e: { event: AuditEvent }) => e.event.eventId).sort(), names('openedA', 'health', 'gp', 'police', 'unknown'), 'the decisions and the case opening about the person')
     t.notMatch(res.body, RESIDENT)
     const filtered = await search(bearer({ org: ORG.huisarts, roles: ['professional'] }), { bsn: RESIDENT, outcome: 'refused' })
     t.same(filtered.json().events.map((e: { event: AuditEvent }) => e.event.eventId), [ev.gp.eventId], 'scoped and filtered')
@@ -117,15 +118,18 @@ t.test('audit queries', async (t) => {
     const body = res.json()
     t.notMatch(res.body, RESIDENT)
     t.equal(body.language, 'nl')
-    t.match(body.summary, 'Gegevens over u zijn 1 keer gedeeld. 2 keer is om gegevens gevraagd zonder dat ze zijn gedeeld.')
+    t.match(body.summary, 'Gegevens over u zijn 1 keer gedeeld. 2 keer is om gegevens gevraagd zonder dat ze zijn gedeeld. In een gecoördineerde aanpak over u is 1 keer iets vastgelegd.')
+    t.same(body.caseEvents.map((c: { eventId: string }) => c.eventId), [ev.openedA.eventId], 'the case opening about the person')
+    t.match(body.caseEvents[0], { eventType: 'case.opened', role: 'client', by: { org: ORG.voorbeeldstad }, text: /^Op 3 maart 2025 om 14:00 opende Gemeente Voorbeeldstad \(gemeente\) een gecoördineerde aanpak \(zaak\) waarin u de cliënt bent\./ })
+    t.same(body.withheld, { events: 0, cases: 0, basis: /UAVG art\. 41/ }.events === 0 ? body.withheld : null)
     t.equal(body.disclosures.length, 1)
     t.match(body.disclosures[0], {
       eventId: ev.health.eventId, outcome: 'permit', time: at(2).toISOString(),
       requester: { org: ORG.voorbeeldstad, name: 'Gemeente Voorbeeldstad', partyType: 'gemeente' },
       provider: { org: ORG.zorggroep, name: 'Zorggroep De Brug', partyType: 'zorgaanbieder' },
       category: 'health', categoryText: 'uw gezondheid', fields: ['careInvolved', 'careType'], fieldsText: ['of u zorg krijgt', 'soort zorg'],
-      purpose: 'onderzoek', legalBasis: 'Wams art. 2.1 (onderzoek naar meervoudige problematiek)',
-      text: 'Op 3 maart 2025 om 14:02 vroeg Gemeente Voorbeeldstad (gemeente) aan Zorggroep De Brug (zorgaanbieder) gegevens over uw gezondheid (of u zorg krijgt, soort zorg). Resultaat: gedeeld. Doel: onderzoek of een gecoördineerde aanpak voor u nodig is. Wettelijke grondslag: Wams art. 2.1 (onderzoek naar meervoudige problematiek).'
+      purpose: 'onderzoek', legalBasis: 'Wams art. 2.4; AVG art. 6 lid 1 sub e',
+      text: 'Op 3 maart 2025 om 14:02 vroeg Gemeente Voorbeeldstad (gemeente) aan Zorggroep De Brug (zorgaanbieder) gegevens over uw gezondheid (of u zorg krijgt, soort zorg). Resultaat: gedeeld. Doel: onderzoek of een gecoördineerde aanpak voor u nodig is. Wettelijke grondslag: Wams art. 2.4; AVG art. 6 lid 1 sub e.'
     })
     t.same(body.refusals.map((r: { eventId: string }) => r.eventId), [ev.gp.eventId, ev.police.eventId], 'refusals in time order; not-known is no disclosure')
     t.match(body.refusals[0], { outcome: 'refused', providerReason: 'medisch beroepsgeheim', text: /Huisartsenpraktijk De Linde \(huisarts\).*niet gedeeld: de organisatie weigerde.*\(medisch beroepsgeheim\)/ })

@@ -1,11 +1,17 @@
 // Helpers of the audit tests: an audit service on a fresh database and topic prefix (real
 // PostgreSQL and Kafka), producers of valid audit events as the gateway and the consent ledger
-// write them, and waiting for the log to catch up.
+// write them, and waiting for the log to catch up. Decision events are built by the gateway's own
+// builder (decisionEvent), case events by the consent ledger's (caseAuditEvents), so the audit
+// tests read exactly the fields the producers write.
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import {
-  Broker, auditKey, buildAuditEvent, createPseudonymiser, devPseudonymKey, parseTraceparent, type AuditEvent, type AuditEventInput
+  Broker, auditKey, createPseudonymiser, devPseudonymKey, indexPartyRegister, parseTraceparent, type AuditEvent, type Principal
 } from '@wams/platform'
+import { partyRegister, type DecisionDetail, type Route, type SubjectRole } from '@wams/schemas'
+import { decisionEvent } from '../../services/gateway/src/decision-audit.ts'
+import { caseAuditEvents } from '../../services/consent-ledger/src/ledger.ts'
+import type { EventContent, LedgerCaseState } from '../../services/consent-ledger/src/case-state.ts'
 import { buildApp, readConfig, type BuildOptions } from '../../services/audit/src/index.ts'
 import { KAFKA_BROKERS, freshDatabase, freshTopicPrefix } from '../support/infra.ts'
 
@@ -63,49 +69,60 @@ export async function send (broker: Broker, events: AuditEvent[]): Promise<void>
 
 const trace = () => parseTraceparent(undefined)
 
-/** A gateway decision on a data request (the gateway does not exist yet: this is its event). */
+/** A subjectRef for tests that do not care whose event it is. */
+const SOMEONE = pseudonymise('bsn', '999990031')
+
+/** A gateway decision on a data request, built by the gateway's own builder. */
 export function decision (input: {
   caseId: string, requester: string, requesterType: string, provider: string, subjectRef: string | null
   outcome: 'permit' | 'deny' | 'refused' | 'not-known' | 'error', category?: string, purpose?: 'onderzoek' | 'casusoverleg' | 'coordinatie'
-  fields?: string[], reasons?: string[], time?: Date, roles?: string[], detail?: Record<string, unknown>
+  fields?: string[], reasons?: string[], time?: Date, roles?: string[], detail?: DecisionDetail, type?: 'data-request.decision' | 'involvement-check.decision'
 }): AuditEvent {
   const fields = input.fields ?? ['careInvolved', 'careType']
-  const event: AuditEventInput = {
-    type: 'data-request.decision',
-    source: 'gateway',
-    transactionId: randomUUID(),
-    actor: { org: input.requester, sub: `user-${input.requester.slice(-4)}`, roles: input.roles ?? ['college'], partyType: input.requesterType },
-    processingActivity: { id: 'wams.data-request', version: '1' },
-    legalBasis: 'Wams art. 2.1 (onderzoek naar meervoudige problematiek)',
+  const outcome = input.outcome
+  return decisionEvent({
+    type: input.type ?? 'data-request.decision',
+    requestId: randomUUID(),
+    trace: trace(),
+    principal: { iss: 'https://idp.example', org: input.requester, sub: `user-${input.requester.slice(-4)}`, roles: (input.roles ?? ['college']) as Principal['roles'] },
+    partyType: input.requesterType,
     caseId: input.caseId,
-    subjectRef: input.subjectRef,
+    subjectRef: input.subjectRef ?? SOMEONE,
     provider: input.provider,
     category: input.category ?? 'health',
     purpose: input.purpose ?? 'onderzoek',
     fieldsRequested: fields,
-    fieldsReleased: input.outcome === 'permit' ? fields : [],
-    outcome: input.outcome,
+    fieldsReleased: outcome === 'permit' ? fields : [],
+    outcome,
     reasons: input.reasons ?? [],
     necessity: 'Nodig om te beoordelen of zorg al betrokken is bij het gezin.',
-    policyVersion: '2025.1',
-    ...(input.detail ? { detail: input.detail } : {})
-  }
-  return buildAuditEvent(event, trace(), input.time)
+    legalBasis: 'Wams art. 2.4; AVG art. 6 lid 1 sub e',
+    policyVersion: 'a'.repeat(64),
+    detail: input.detail ?? (outcome === 'deny' ? { decision: 'deny' } : { decision: 'permit', partnerStatus: { permit: 200, refused: 451, 'not-known': 404, error: 502 }[outcome] })
+  }, input.time)
 }
 
-/** The consent ledger's event for a newly opened case: the municipality that opened it owns it. */
-export function caseOpened (caseId: string, municipality: string, time?: Date): AuditEvent {
-  return buildAuditEvent({
-    type: 'case.event',
-    source: 'consent-ledger',
-    transactionId: randomUUID(),
-    actor: { org: municipality, sub: 'college-1', roles: ['college'], partyType: 'gemeente' },
-    processingActivity: { id: 'wams.case.case.opened', version: '1' },
-    legalBasis: 'Wams art. 2.1',
-    caseId,
-    outcome: 'recorded',
-    detail: { eventType: 'case.opened', version: 1, hash: 'x'.repeat(64) }
-  }, trace(), time)
+const register = indexPartyRegister(partyRegister)
+
+/**
+ * The consent ledger's audit events of a newly opened case (its own builder): one per subject.
+ * The municipality that opened it owns it. Defaults: one client, route ernstig, client informed.
+ */
+export function caseOpened (caseId: string, municipality: string, time?: Date, options: {
+  subjects?: Array<{ subjectRef: string, role: SubjectRole }>, route?: Route, clientInformed?: boolean
+} = {}): AuditEvent[] {
+  return caseEvents(caseId, municipality, 'case.opened', 1, time, options)
+}
+
+/** The consent ledger's audit events of one ledger event of a case (its own builder): one per subject concerned. */
+export function caseEvents (caseId: string, municipality: string, type: EventContent['type'], seq: number, time: Date = new Date(), options: {
+  subjects?: Array<{ subjectRef: string, role: SubjectRole }>, route?: Route, clientInformed?: boolean, only?: string
+} = {}): AuditEvent[] {
+  const subjects = options.subjects ?? [{ subjectRef: SOMEONE, role: 'client' }]
+  const state = { route: options.route ?? 'ernstig', clientInformed: options.clientInformed ?? true, subjects } as unknown as LedgerCaseState
+  const content = { caseId, seq, type, recordedAt: time.toISOString() } as unknown as EventContent
+  const actor: Principal = { iss: 'https://idp.example', org: municipality, sub: 'college-1', roles: ['college'] }
+  return caseAuditEvents({ register }, { actor, trace: trace(), transactionId: randomUUID(), caseId }, content, state, 'c'.repeat(64), options.only ?? null, time)
 }
 
 export async function waitFor<T> (what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30000): Promise<T> {

@@ -21,7 +21,7 @@ function makeEvents (n: number, start = Date.parse('2025-03-01T10:00:00Z')): Aud
     type: 'data-request.decision', source: 'gateway', transactionId: `tx-${i}`,
     actor: { org: '00000099000000000101', sub: 'u', roles: ['college'], partyType: 'gemeente' },
     processingActivity: { id: 'wams.data-request', version: '1' }, outcome: i % 3 === 0 ? 'deny' : 'permit',
-    provider: '00000099000000000201', category: 'health', detail: { n: i, note: 'één “quote” \\ ok' }
+    provider: '00000099000000000201', category: 'health', detail: { decision: 'permit', providerReason: `${i}: één “quote” \\ ok` }
   }, parseTraceparent(undefined), new Date(start + i * 1000)))
 }
 

@@ -4,6 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { v7 as uuidv7 } from 'uuid'
 import auditEventSchema from '@wams/schemas/audit-event.schema.json' with { type: 'json' }
+import commonSchema from '@wams/schemas/common.schema.json' with { type: 'json' }
 import type { AuditEvent } from '@wams/schemas'
 import { appendToOutbox } from './outbox.ts'
 import type { Pool, PoolClient } from './database.ts'
@@ -16,6 +17,8 @@ const ajv = new Ajv2020({ allErrors: true, strict: false })
 addFormats.default(ajv)
 // `time` must be a date-time PostgreSQL's timestamptz holds (the store indexes it), not only RFC 3339.
 ajv.addFormat('date-time', { type: 'string', validate: isStorableDateTime })
+// The typed details refer to the shared vocabulary (route, subjectRole).
+ajv.addSchema(commonSchema)
 const validate = ajv.compile<AuditEvent>(auditEventSchema)
 
 /** The largest event (its JSON, UTF-8) a producer may commit: far below Kafka's message limit. */

@@ -17,6 +17,8 @@ export interface EventFilters {
   to?: string
   /** Pseudonym of the subject (search by person). */
   subjectRef?: string
+  /** A supervisor's flag of a decision (detail.flags), e.g. objection-overridden. */
+  flag?: string
 }
 
 export interface EventItem {
@@ -48,6 +50,9 @@ function filterPredicates (filters: EventFilters, params: unknown[]): string[] {
   if (filters.from !== undefined) out.push(`e.time >= ${p(filters.from)}::timestamptz`)
   if (filters.to !== undefined) out.push(`e.time < ${p(filters.to)}::timestamptz`)
   if (filters.subjectRef !== undefined) out.push(`e.subject_ref = ${p(filters.subjectRef)}`)
+  // Flags live in the typed detail of decision events (DecisionDetail.flags); rare, so a jsonb
+  // containment test on the few decision rows that match the other filters is enough.
+  if (filters.flag !== undefined) out.push(`e.event_type IN ('data-request.decision', 'involvement-check.decision') AND e.event->'detail'->'flags' @> ${p(JSON.stringify([filters.flag]))}::jsonb`)
   return out
 }
 

@@ -1,9 +1,17 @@
-// The data-subject access report (inzage, GDPR art. 15): every disclosure about one person, and
-// every request for their data that was refused, in words a resident understands: who asked,
-// who answered, when, which kind of data and which items, why, and on what legal basis.
+// The data-subject access report (inzage, GDPR art. 15): every disclosure about one person, every
+// request for their data that was refused (with the provider's own reason where it refused), and
+// every event of a case about them (a case opened in which they are a client or household member,
+// its scope, participants, phases, their objections, its closing), in words a resident
+// understands: who, when, which kind of data and which items, why, and on what legal basis.
 // Access: the supervisor (everything), or the college or coordinator of a municipality that owns
 // a case of the person (what that municipality may see: its cases, its own requests). A resident's
 // own request goes through that municipality's portal, which authenticates the resident.
+//
+// Exception (UAVG art. 41): while a case of route `ernstig` stands (is not closed) with
+// `clientInformed: false`, a report asked by a municipality leaves every event of that case out,
+// and says so only in `withheld` — a count for the municipality, never to be shown to the
+// resident. The supervisor always sees everything. The audit log knows cases only from the case
+// events on its topic: route and clientInformed travel in their typed detail (CaseEventDetail).
 import type { Pool, PartyRegisterIndex, Principal } from '@wams/platform'
 import { scopePredicate, seesAll, type Scope } from './scope.ts'
 
@@ -110,7 +118,30 @@ const REASON: Record<string, Text> = {
   FIELD_UNKNOWN: { nl: 'er werd iets gevraagd dat niet bestaat', en: 'something was asked that does not exist' },
   FIELD_NOT_NECESSARY: { nl: 'er werd meer gevraagd dan nodig', en: 'more was asked than needed' },
   OBJECTION_PENDING: { nl: 'u heeft bezwaar gemaakt en dat loopt nog', en: 'you objected and the objection is pending' },
-  OBJECTION_UPHELD: { nl: 'uw bezwaar is toegewezen', en: 'your objection was upheld' }
+  OBJECTION_UPHELD: { nl: 'uw bezwaar is toegewezen', en: 'your objection was upheld' },
+  // Recorded with a permit (rule 11's exception), not a refusal. The stated reason is not shown: it may be about someone else.
+  OBJECTION_PENDING_OVERRIDDEN: {
+    nl: 'gedeeld ondanks uw lopende bezwaar, omdat het nodig was om een ander te beschermen (AVG art. 18 lid 2)',
+    en: 'shared despite your pending objection, because it was needed to protect another person (GDPR art. 18(2))'
+  }
+}
+
+// What happened in a case about the person (consent-ledger events).
+const CASE_EVENT: Record<string, Text> = {
+  'case.opened': { nl: 'opende een gecoördineerde aanpak (zaak) waarin u {role} bent', en: 'opened a coordinated approach (case) in which you are {role}' },
+  'scope.recorded': { nl: 'legde vast welke organisaties en domeinen in de aanpak mogen meedoen', en: 'recorded which organisations and domains are in scope of the approach' },
+  'participant.added': { nl: 'voegde een organisatie toe aan de aanpak', en: 'added an organisation to the approach' },
+  'participant.removed': { nl: 'haalde een organisatie uit de aanpak', en: 'removed an organisation from the approach' },
+  'phase.changed': { nl: 'bracht de aanpak in een volgende fase', en: 'moved the approach to its next stage' },
+  'objection.lodged': { nl: 'legde uw bezwaar vast', en: 'recorded your objection' },
+  'objection.decided': { nl: 'besliste op uw bezwaar', en: 'decided on your objection' },
+  'case.closed': { nl: 'sloot de aanpak af', en: 'closed the approach' },
+  'case.purged': { nl: 'verwijderde de persoonsgegevens van de aanpak na afloop van de bewaartermijn', en: 'deleted the personal data of the approach after the retention period' }
+}
+
+const ROLE: Record<string, Text> = {
+  client: { nl: 'de cliënt', en: 'the client' },
+  'household-member': { nl: 'lid van het huishouden', en: 'a member of the household' }
 }
 
 const T = {
@@ -118,6 +149,7 @@ const T = {
   refused: { nl: 'niet gedeeld: de organisatie weigerde (bijvoorbeeld vanwege het medisch beroepsgeheim)', en: 'not shared: the organisation refused (for example because of medical confidentiality)' },
   deny: { nl: 'niet gedeeld: het verzoek mocht niet volgens de regels', en: 'not shared: the rules did not allow the request' },
   unknownParty: { nl: 'een onbekende organisatie', en: 'an unknown organisation' },
+  system: { nl: 'het systeem (bewaartermijn)', en: 'the system (retention period)' },
   noBasis: { nl: 'niet vastgelegd', en: 'not recorded' }
 } satisfies Record<string, Text>
 
@@ -136,10 +168,34 @@ export interface ReportEntry {
   purposeText: string
   legalBasis: string | null
   reasons: string[]
-  /** The provider's own reason when it refused. */
+  /** The provider's own reason when it refused (the gateway's detail.providerReason). */
   providerReason: string | null
   /** The whole entry as one sentence. */
   text: string
+}
+
+/** An event of a case about the person (consent ledger). */
+export interface CaseEntry {
+  eventId: string
+  leafIndex: number | null
+  time: string
+  eventType: string
+  /** The person's role in the case: client or household-member. */
+  role: string | null
+  by: { org: string | null, name: string, partyType: string | null }
+  legalBasis: string | null
+  text: string
+}
+
+/**
+ * What the report leaves out under UAVG art. 41, for the municipality only: the resident never
+ * sees this part (a portal shows summary, disclosures, refusals and caseEvents). Always present,
+ * so its presence says nothing; zero for the supervisor, who sees everything.
+ */
+export interface Withheld {
+  events: number
+  cases: number
+  basis: string
 }
 
 export interface SubjectReport {
@@ -148,7 +204,11 @@ export interface SubjectReport {
   summary: string
   disclosures: ReportEntry[]
   refusals: ReportEntry[]
+  caseEvents: CaseEntry[]
+  withheld: Withheld
 }
+
+export const WITHHELD_BASIS = 'UAVG art. 41: events of a case of route ernstig whose client is not informed (clientInformed false) and that is not closed; for the municipality only, never to be shown to the resident'
 
 /** May this caller see the report of the person with pseudonym `subjectRef`? */
 export async function mayReport (pool: Pool, principal: Principal, scope: Scope, subjectRef: string): Promise<boolean> {
@@ -161,12 +221,32 @@ export async function mayReport (pool: Pool, principal: Principal, scope: Scope,
 }
 
 interface Row {
+  event_type: string
+  case_id: string | null
   event: {
     eventId: string, time: string, outcome: ReportEntry['outcome'], actor: { org: string | null, partyType: string | null }
     provider: string | null, category: string | null, purpose: string | null, legalBasis: string | null
-    fieldsRequested: string[], fieldsReleased: string[], reasons: string[], detail?: { reason?: unknown }
+    fieldsRequested: string[], fieldsReleased: string[], reasons: string[], detail?: { providerReason?: unknown, eventType?: unknown, subjectRole?: unknown }
   }
   leaf_index: string | null
+}
+
+/**
+ * The cases among `caseIds` that the UAVG art. 41 exception covers now: the latest case event the
+ * log holds for the case says route ernstig and clientInformed false, and it is not the closing
+ * (or the purge) of the case.
+ */
+export async function withheldCases (pool: Pool, caseIds: readonly string[]): Promise<Set<string>> {
+  if (caseIds.length === 0) return new Set()
+  const { rows } = await pool.query<{ case_id: string }>(
+    `SELECT case_id FROM (
+       SELECT DISTINCT ON (e.case_id) e.case_id, e.event->'detail' AS d
+       FROM audit_events e
+       WHERE e.case_id = ANY($1::text[]) AND e.event_type = 'case.event' AND e.event IS NOT NULL
+       ORDER BY e.case_id, (e.event->'detail'->>'version')::bigint DESC, e.seq DESC) latest
+     WHERE d->>'route' = 'ernstig' AND d->>'clientInformed' = 'false' AND d->>'eventType' NOT IN ('case.closed', 'case.purged')`,
+    [[...caseIds]])
+  return new Set(rows.map((r) => r.case_id))
 }
 
 export async function subjectReport (pool: Pool, options: {
@@ -175,28 +255,36 @@ export async function subjectReport (pool: Pool, options: {
   const { register, language } = options
   // Content of purged events is gone (subject_ref too): the report covers the retention period.
   const params: unknown[] = [options.subjectRef]
-  const { rows } = await pool.query<Row>(
-    `SELECT e.event, e.leaf_index FROM audit_events e
+  const { rows: all } = await pool.query<Row>(
+    `SELECT e.event_type, e.case_id, e.event, e.leaf_index FROM audit_events e
      WHERE e.subject_ref = $1 AND e.event IS NOT NULL AND ${scopePredicate(options.scope, params)}
-       AND e.event_type IN ('data-request.decision', 'involvement-check.decision') AND e.outcome IN ('permit', 'refused', 'deny')
+       AND ((e.event_type IN ('data-request.decision', 'involvement-check.decision') AND e.outcome IN ('permit', 'refused', 'deny'))
+            OR e.event_type = 'case.event')
      ORDER BY e.time, e.seq`, params)
+  // UAVG art. 41: only a municipality's report leaves cases out; the supervisor sees everything.
+  const caseIds = [...new Set(all.map((r) => r.case_id).filter((c): c is string => c !== null))]
+  const held = seesAll(options.scope) ? new Set<string>() : await withheldCases(pool, caseIds)
+  const rows = all.filter((r) => r.case_id === null || !held.has(r.case_id))
+
   const when = new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Amsterdam' })
   const party = (org: string | null) => {
     const p = org ? register.get(org) : undefined
     return { org, name: p?.name ?? T.unknownParty[language], partyType: p?.partyType ?? null }
   }
-  const entries = rows.map(({ event: e, leaf_index: leafIndex }): ReportEntry => {
+  const typeOf = (p: { partyType: string | null }) => (p.partyType ? ` (${PARTY_TYPE[p.partyType]?.[language] ?? p.partyType})` : '')
+
+  const entries = rows.filter((r) => r.event_type !== 'case.event').map(({ event: e, leaf_index: leafIndex }): ReportEntry => {
     const requester = party(e.actor.org)
     const provider = party(e.provider)
     const fields = e.outcome === 'permit' ? e.fieldsReleased : e.fieldsRequested
     const fieldsText = fields.map((f) => FIELD[f]?.[language] ?? f)
     const categoryText = (e.category ? CATEGORY[e.category]?.[language] : undefined) ?? e.category ?? ''
     const purposeText = (e.purpose ? PURPOSE[e.purpose]?.[language] : undefined) ?? e.purpose ?? ''
-    const typeOf = (p: { partyType: string | null }) => (p.partyType ? ` (${PARTY_TYPE[p.partyType]?.[language] ?? p.partyType})` : '')
     const reasonsText = e.reasons.map((r) => REASON[r]?.[language] ?? r)
     const date = when.format(new Date(e.time))
     const basis = e.legalBasis ?? T.noBasis[language]
-    const providerReason = e.outcome === 'refused' && typeof e.detail?.reason === 'string' ? e.detail.reason : null
+    // The field the gateway writes (DecisionDetail.providerReason), BSN-masked at the source.
+    const providerReason = e.outcome === 'refused' && typeof e.detail?.providerReason === 'string' ? e.detail.providerReason : null
     const why = reasonsText.length ? ` (${reasonsText.join('; ')})` : providerReason ? ` (${providerReason})` : ''
     const text = language === 'nl'
       ? `Op ${date} vroeg ${requester.name}${typeOf(requester)} aan ${provider.name}${typeOf(provider)} gegevens over ${categoryText}` +
@@ -209,10 +297,30 @@ export async function subjectReport (pool: Pool, options: {
       legalBasis: e.legalBasis, reasons: e.reasons, providerReason, text
     }
   })
+
+  const caseEvents = rows.filter((r) => r.event_type === 'case.event').map(({ event: e, leaf_index: leafIndex }): CaseEntry => {
+    const eventType = typeof e.detail?.eventType === 'string' ? e.detail.eventType : 'case.event'
+    const role = typeof e.detail?.subjectRole === 'string' ? e.detail.subjectRole : null
+    const by = e.actor.org === null ? { org: null, name: T.system[language], partyType: null } : party(e.actor.org)
+    const what = (CASE_EVENT[eventType]?.[language] ?? eventType).replace('{role}', role ? ROLE[role]?.[language] ?? role : '')
+    const date = when.format(new Date(e.time))
+    const basis = e.legalBasis ?? T.noBasis[language]
+    const text = language === 'nl'
+      ? `Op ${date} ${what.split(' ')[0]} ${by.name}${typeOf(by)} ${what.split(' ').slice(1).join(' ')}. Wettelijke grondslag: ${basis}.`
+      : `On ${date}, ${by.name}${typeOf(by)} ${what}. Legal basis: ${basis}.`
+    return { eventId: e.eventId, leafIndex: leafIndex === null ? null : Number(leafIndex), time: e.time, eventType, role, by, legalBasis: e.legalBasis, text }
+  })
+
   const disclosures = entries.filter((e) => e.outcome === 'permit')
   const refusals = entries.filter((e) => e.outcome !== 'permit')
   const summary = language === 'nl'
-    ? `Gegevens over u zijn ${disclosures.length} keer gedeeld. ${refusals.length} keer is om gegevens gevraagd zonder dat ze zijn gedeeld.`
-    : `Data about you was shared ${disclosures.length} time(s). ${refusals.length} request(s) for your data did not lead to sharing.`
-  return { language, generatedAt: options.now.toISOString(), summary, disclosures, refusals }
+    ? `Gegevens over u zijn ${disclosures.length} keer gedeeld. ${refusals.length} keer is om gegevens gevraagd zonder dat ze zijn gedeeld. ` +
+      `In een gecoördineerde aanpak over u is ${caseEvents.length} keer iets vastgelegd.`
+    : `Data about you was shared ${disclosures.length} time(s). ${refusals.length} request(s) for your data did not lead to sharing. ` +
+      `${caseEvents.length} event(s) were recorded in a coordinated approach about you.`
+  const heldRows = all.filter((r) => r.case_id !== null && held.has(r.case_id))
+  return {
+    language, generatedAt: options.now.toISOString(), summary, disclosures, refusals, caseEvents,
+    withheld: { events: heldRows.length, cases: new Set(heldRows.map((r) => r.case_id)).size, basis: WITHHELD_BASIS }
+  }
 }

@@ -1,6 +1,6 @@
 // Appending to a case's ledger: one PostgreSQL transaction reads the head of the chain, lets the
 // command decide on the current state, writes the hash-chained event, updates the projection and
-// writes the `cases` message and the audit event to the outbox. Either all of it commits or none.
+// writes the `cases` message and its audit events (one per person concerned) to the outbox. Either all of it commits or none.
 //
 // Concurrency is optimistic: the next event goes to seq = version + 1, and the primary key
 // (case_id, seq) lets only one of two concurrent writers have it; the other gets 409 and the chain
@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 import {
   appendToOutbox, buildAuditEvent, chainHash, contentHash, GENESIS_HASH, recordAudit,
-  type PartyRegisterIndex, type Pool, type Principal, type TraceContext
+  type AuditEvent, type PartyRegisterIndex, type Pool, type Principal, type TraceContext
 } from '@wams/platform'
 import { applyEvent, type EventContent, type EventData, type EventType, type LedgerCaseState } from './case-state.ts'
 import { conflict } from './errors.ts'
@@ -27,7 +27,10 @@ export type Decided = { [T in EventType]: {
   data: EventData[T]
   /** The why in words: statement, necessity or reason. */
   reason: string | null
-  /** Pseudonym of the person the event is about (objections), for the audit event. */
+  /**
+   * Pseudonym of the one person the event is about (objections): its audit event is recorded for
+   * that person only. Absent: the event concerns every subject of the case, one audit event each.
+   */
   subjectRef?: string | null
 } }[EventType]
 
@@ -133,19 +136,7 @@ export async function appendEvent (ctx: LedgerContext, cmd: AppendCommand): Prom
       eventId: content.eventId,
       payload: { caseId: cmd.caseId, version: content.seq, type: content.type, recordedAt: content.recordedAt }
     }])
-    const isObjection = content.type === 'objection.lodged' || content.type === 'objection.decided'
-    await recordAudit(client, [buildAuditEvent({
-      type: 'case.event',
-      source: 'consent-ledger',
-      transactionId: cmd.transactionId,
-      actor: { org: cmd.actor.org, sub: cmd.actor.sub, roles: [...cmd.actor.roles], partyType: ctx.register.partyType(cmd.actor.org) },
-      processingActivity: { id: `wams.case.${content.type}`, version: '1' },
-      legalBasis: isObjection ? OBJECTION_BASIS : LEGAL_BASIS,
-      caseId: cmd.caseId,
-      subjectRef: decided.subjectRef ?? null,
-      outcome: 'recorded',
-      detail: { eventType: content.type, version: content.seq, hash }
-    }, cmd.trace, recordedAt)])
+    await recordAudit(client, caseAuditEvents(ctx, cmd, content, next, hash, decided.subjectRef ?? null, recordedAt))
     await client.query('COMMIT')
     return {
       state: next,
@@ -157,6 +148,36 @@ export async function appendEvent (ctx: LedgerContext, cmd: AppendCommand): Prom
   } finally {
     client.release()
   }
+}
+
+/**
+ * The audit events of one ledger event (SPEC §6 Audit): an audit event concerns at most one person,
+ * so a change that concerns several (opening a case with a client and household members, a scope,
+ * a participant, a phase, closing) is recorded once per subject of the case, each with that
+ * person's pseudonym; an objection only for the person who objected. The detail carries what the
+ * audit log needs for the inzage exceptions (route, clientInformed) and the person's role.
+ */
+export function caseAuditEvents (
+  ctx: Pick<LedgerContext, 'register'>, cmd: Pick<AppendCommand, 'actor' | 'trace' | 'transactionId' | 'caseId'>,
+  content: EventContent, state: LedgerCaseState, hash: string, only: string | null, recordedAt: Date
+): AuditEvent[] {
+  const isObjection = content.type === 'objection.lodged' || content.type === 'objection.decided'
+  const concerned = only === null ? state.subjects : state.subjects.filter((s) => s.subjectRef === only)
+  return concerned.map((subject) => buildAuditEvent({
+    type: 'case.event',
+    source: 'consent-ledger',
+    transactionId: cmd.transactionId,
+    actor: { org: cmd.actor.org, sub: cmd.actor.sub, roles: [...cmd.actor.roles], partyType: ctx.register.partyType(cmd.actor.org) },
+    processingActivity: { id: `wams.case.${content.type}`, version: '1' },
+    legalBasis: isObjection ? OBJECTION_BASIS : LEGAL_BASIS,
+    caseId: cmd.caseId,
+    subjectRef: subject.subjectRef,
+    outcome: 'recorded',
+    detail: {
+      eventType: content.type, version: content.seq, hash,
+      route: state.route, clientInformed: state.clientInformed, subjectRole: subject.role
+    }
+  }, cmd.trace, recordedAt))
 }
 
 /** The projected state of a case, by primary key; null when there is no such case. */

@@ -38,6 +38,8 @@ export async function purgeExpired (pool: Pool, now: Date, options: PurgeOptions
       const events = await client.query(
         'UPDATE case_events SET content = NULL, purged_at = $2 WHERE case_id = $1 AND content IS NOT NULL', [row.case_id, now])
       const purgedAt = now.toISOString()
+      const transactionId = randomUUID()
+      const trace = parseTraceparent(undefined)
       await client.query('UPDATE cases SET state = $2, purged_at = $3 WHERE case_id = $1',
         [row.case_id, JSON.stringify(withoutPersonalData(row.state, purgedAt)), now])
       await appendToOutbox(client, [{
@@ -46,17 +48,22 @@ export async function purgeExpired (pool: Pool, now: Date, options: PurgeOptions
         eventId: randomUUID(),
         payload: { caseId: row.case_id, version: row.version, type: 'case.purged', recordedAt: purgedAt }
       }])
-      await recordAudit(client, [buildAuditEvent({
+      // One audit event per person of the case (SPEC §6 Audit): each person's report shows the purge.
+      await recordAudit(client, row.state.subjects.map((subject) => buildAuditEvent({
         type: 'case.event',
         source: 'consent-ledger',
-        transactionId: randomUUID(),
+        transactionId,
         actor: { org: null, sub: 'consent-ledger/retention', roles: [], partyType: null },
         processingActivity: { id: 'wams.case.purged', version: '1' },
         legalBasis: 'AVG art. 5 lid 1 sub e (opslagbeperking): bewaartermijn verstreken',
         caseId: row.case_id,
+        subjectRef: subject.subjectRef,
         outcome: 'recorded',
-        detail: { eventType: 'case.purged', version: row.version, purgedEvents: events.rowCount ?? 0, retentionDays: options.retentionDays }
-      }, parseTraceparent(undefined), now)])
+        detail: {
+          eventType: 'case.purged', version: row.version, purgedEvents: events.rowCount ?? 0, retentionDays: options.retentionDays,
+          route: row.state.route, clientInformed: row.state.clientInformed, subjectRole: subject.role
+        }
+      }, trace, now)))
       return row.case_id
     })
     if (caseId === null) return { purged }

@@ -8,11 +8,11 @@ import type { DataRequestBody } from './routes/cases/data-requests/schema.ts'
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
 import { recordAudit, type PartyRegisterIndex, type Pool, type Principal, type Pseudonymiser, type TraceContext } from '@wams/platform'
-import { decide, type Decision, type Policy } from './decision/index.ts'
+import { decide, RECORDED_CODE_FLAGS, type Decision, type Policy } from './decision/index.ts'
 import { CaseStateUnavailableError, type CaseStateClient } from './case-state-client.ts'
 import type { PartnerAnswer, PartnerClient, PartnerErrorCode } from './partner-client.ts'
 import { validateAndMinimise } from './partner-data.ts'
-import { decisionEvent, maskBsns, type DecisionRecord } from './decision-audit.ts'
+import { decisionEvent, maskBsns, type DecisionDetail, type DecisionRecord } from './decision-audit.ts'
 import { denyProblem, outcomeProblem, type DataRequestResult, type Outcome, type Permit, type Timings } from './outcomes.ts'
 import { problem, type Problem } from '@wams/platform'
 
@@ -99,7 +99,7 @@ export async function exchange (deps: ExchangeDeps, input: {
   }
 }
 
-export function exchangeDetail (x: Exchanged): Record<string, unknown> {
+export function exchangeDetail (x: Exchanged): DecisionDetail {
   return {
     decision: 'permit',
     partnerStatus: x.partnerStatus,
@@ -108,10 +108,22 @@ export function exchangeDetail (x: Exchanged): Record<string, unknown> {
   }
 }
 
+/**
+ * What a permit by an exception of the law adds to its audit event: the supervisor's flags and,
+ * for rule 11's exception, the requester's statement of whom the request protects.
+ */
+export function exceptionDetail (decision: Decision, protectsOthers: { reason: string } | null | undefined): DecisionDetail {
+  if (decision.recorded.length === 0) return {}
+  return {
+    flags: decision.recorded.map((code) => RECORDED_CODE_FLAGS[code]),
+    ...(decision.recorded.includes('OBJECTION_PENDING_OVERRIDDEN') && protectsOthers ? { protectsOthers: { reason: protectsOthers.reason } } : {})
+  }
+}
+
 /** Writes the audit events; false when they could not be made durable (the caller answers 503). */
 export async function auditDurably (deps: ExchangeDeps, requestId: string, records: DecisionRecord[]): Promise<string[] | null> {
   try {
-    const events = records.map(decisionEvent)
+    const events = records.map((r) => decisionEvent(r))
     await recordAudit(deps.pool, events)
     return events.map((e) => e.eventId)
   } catch (err) {
@@ -174,7 +186,7 @@ async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (s
 
   const decision = decide({
     requester: principal, caseState, subjectRef, provider: input.provider, category: input.category,
-    purpose: input.purpose, fields: input.fields, necessity: input.necessity
+    purpose: input.purpose, fields: input.fields, necessity: input.necessity, protectsOthers: input.protectsOthers ?? null
   }, deps.policy)
   const legalBasis = decision.legalBasis
   lap('decide')
@@ -188,7 +200,11 @@ async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (s
 
   const x = await exchange(deps, { ...input, partyType, decision })
   lap('partner')
-  const ids = await auditDurably(deps, requestId, [record(x.outcome, { fieldsReleased: x.released, legalBasis, detail: exchangeDetail(x) })])
+  // A permit by an exception (rule 11, GDPR art. 18(2)) is recorded with its code and the stated
+  // reason, whatever the partner then answers, and flagged for the supervisor.
+  const ids = await auditDurably(deps, requestId, [record(x.outcome, {
+    fieldsReleased: x.released, legalBasis, reasons: decision.recorded, detail: { ...exchangeDetail(x), ...exceptionDetail(decision, input.protectsOthers) }
+  })])
   lap('audit')
   if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
   const auditEventId = ids[0]!

@@ -1,7 +1,13 @@
 // The audit event of one decision (SPEC §6 Audit). Written with recordAudit before the answer
 // leaves: the commit of the outbox row is what makes it durable, and the outbox relay ships it to
 // Kafka. Holds pseudonyms only: the subject as subjectRef, never the BSN.
+//
+// decisionEvent is the ONE builder of decision events: the gateway writes its events with it, and
+// the audit tests build theirs with it too, so the report and the queries are tested against the
+// fields the gateway really writes (detail.providerReason, detail.flags, ...), typed by the
+// contract's DecisionDetail.
 import { buildAuditEvent, sanitizeText, type AuditEvent, type Principal, type TraceContext } from '@wams/platform'
+import type { DecisionDetail } from '@wams/schemas'
 import type { Outcome } from './outcomes.ts'
 
 export interface DecisionRecord {
@@ -23,8 +29,10 @@ export interface DecisionRecord {
   necessity: string
   legalBasis: string | null
   policyVersion: string
-  detail: Record<string, unknown>
+  detail: DecisionDetail
 }
+
+export type { DecisionDetail }
 
 // A nine-digit run in free text (a necessity statement, a provider's reason) may be a BSN that
 // someone typed; the audit log must never hold one, so it is masked in the recorded copy.
@@ -34,13 +42,23 @@ export const maskBsns = (text: string): string => text.replace(BSN_IN_TEXT, '[bs
 const MAX_NECESSITY = 4000
 const MAX_DETAIL_TEXT = 1000
 
-// Text in the detail comes from elsewhere (a provider's reason): BSN-like runs are masked and it is
-// made to fit the text policy of the audit event contract (forbidden characters become U+FFFD),
-// so a partner's odd answer cannot make its own refusal unauditable.
-const fitDetail = (detail: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, typeof v === 'string' ? sanitizeText(maskBsns(v), MAX_DETAIL_TEXT) : v]))
+// Text in the detail comes from elsewhere (a provider's reason, a requester's protectsOthers
+// statement): BSN-like runs are masked and it is made to fit the text policy of the audit event
+// contract (forbidden characters become U+FFFD), so a partner's odd answer cannot make its own
+// refusal unauditable.
+const MAX_PROTECTS_OTHERS = 2000
+const fit = (text: string, max: number): string => sanitizeText(maskBsns(text), max)
+function fitDetail (d: DecisionDetail): DecisionDetail {
+  return {
+    ...d,
+    ...(d.providerReason !== undefined ? { providerReason: fit(d.providerReason, MAX_DETAIL_TEXT) } : {}),
+    ...(d.why !== undefined ? { why: fit(d.why, 200) } : {}),
+    ...(d.protectsOthers !== undefined ? { protectsOthers: { reason: fit(d.protectsOthers.reason, MAX_PROTECTS_OTHERS) } } : {})
+  }
+}
 
-export function decisionEvent (r: DecisionRecord): AuditEvent {
+/** `now`: the event's time (tests of time filters set it; the gateway uses the clock). */
+export function decisionEvent (r: DecisionRecord, now?: Date): AuditEvent {
   return buildAuditEvent({
     type: r.type,
     source: 'gateway',
@@ -61,5 +79,5 @@ export function decisionEvent (r: DecisionRecord): AuditEvent {
     necessity: sanitizeText(maskBsns(r.necessity), MAX_NECESSITY),
     policyVersion: r.policyVersion,
     detail: fitDetail(r.detail)
-  }, r.trace)
+  }, r.trace, now)
 }

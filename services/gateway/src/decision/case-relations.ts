@@ -22,3 +22,10 @@ export function actsForMunicipality(ctx: DecisionContext, caseState: CaseState, 
   for (const role of ctx.requester.roles) if (policy.municipalityRoles.has(role)) return true;
   return false;
 }
+
+/** The case's municipality acting through one of `roles` (rule 11's exception: the college). */
+export function actsForMunicipalityAs(ctx: DecisionContext, caseState: CaseState, roles: readonly string[]): boolean {
+  if (ctx.requester.org !== caseState.municipality) return false;
+  for (const role of ctx.requester.roles) if (roles.includes(role)) return true;
+  return false;
+}

@@ -23,4 +23,6 @@ export interface DecisionContext {
   readonly purpose: string;
   readonly fields: readonly string[];
   readonly necessity: string;
+  /** Rule 11's exception: the requester's statement that the request protects another person; null or absent when not invoked. */
+  readonly protectsOthers?: { readonly reason: string } | null;
 }

@@ -1,9 +1,9 @@
 // The gateway's decision engine: pure code, no I/O. SPEC section 5.
 export { decide, type Decision } from './evaluate.ts';
 export { createPolicy, type Policy, type PolicyCategory, type PolicyOptions } from './policy.ts';
-export { policyData, policyVersion, type Actor, type LegalBasisData, type PolicyData } from './policy-data.ts';
+export { policyData, policyVersion, type Actor, type LegalBasisData, type ObjectionOverrideData, type PolicyData } from './policy-data.ts';
 
 export { rules } from './rules/index.ts';
-export { REASON_CODES, type ReasonCode } from './reason-codes.ts';
+export { REASON_CODES, RECORDED_CODES, RECORDED_CODE_FLAGS, type ReasonCode, type RecordedCode, type RuleCode } from './reason-codes.ts';
 export type { DecisionContext, Requester } from './context.ts';
 export type { Rule } from './rule.ts';

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { CategoryInfo, CategoryName, PartyType, Phase, Purpose, Role, Route, SeriousGround } from '@wams/schemas';
+import { createWamsAjv, type CategoryInfo, type CategoryName, type Domain, type DomainPartyTypeTable, type PartyType, type Phase, type Purpose, type Role, type Route, type SeriousGround } from '@wams/schemas';
+import domainPartyTypesSchema from '@wams/schemas/domain-party-types.schema.json' with { type: 'json' };
+import domainPartyTypesTable from '@wams/schemas/domain-party-types.json' with { type: 'json' };
 
 /** Who can act for a purpose (rule 5). */
 export type Actor =
@@ -25,6 +27,31 @@ export interface LegalBasisData {
   /** Added for criminal-law data. */
   readonly criminal: string;
 }
+
+/**
+ * Rule 11's exception (GDPR art. 18(2)): a *pending* objection does not block a request that
+ * protects another person when every condition holds. An upheld objection always blocks.
+ */
+export interface ObjectionOverrideData {
+  /** The case's route must be this ... */
+  readonly route: Route;
+  /** ... with at least one of these serious grounds. */
+  readonly grounds: readonly SeriousGround[];
+  /** The person the case names as coordinator (token org and sub) may invoke it. */
+  readonly namedCoordinator: boolean;
+  /** Tokens of the case's municipality with one of these roles may invoke it. */
+  readonly municipalityRoles: readonly Role[];
+  /** Minimum length of `protectsOthers.reason`, after trimming. */
+  readonly minReasonLength: number;
+}
+
+// The involvement check's targeting table (schemas/domain-party-types.json), checked against its
+// schema when the module loads: an invalid table stops the start, not a request.
+const validateDomainPartyTypes = createWamsAjv({ strict: false }).compile<DomainPartyTypeTable>(domainPartyTypesSchema);
+if (!validateDomainPartyTypes(domainPartyTypesTable)) {
+  throw new Error(`schemas/domain-party-types.json is invalid: ${(validateDomainPartyTypes.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ')}`);
+}
+const domainPartyTypes = (domainPartyTypesTable as DomainPartyTypeTable).domains satisfies Readonly<Record<Domain, readonly PartyType[]>>;
 
 /** The decision rules' matrices (SPEC section 5) as data; the rules in rules/ only read them. */
 export interface PolicyData {
@@ -55,6 +82,14 @@ export interface PolicyData {
    * `detail` fields. A category not listed here: the party types that supply it per the register.
    */
   readonly detailPartyTypes: Readonly<Partial<Record<CategoryName, readonly PartyType[]>>>;
+  /** Rule 11: when a pending objection does not block (GDPR art. 18(2)). */
+  readonly objectionOverride: ObjectionOverrideData;
+  /**
+   * The involvement check (SPEC §6): problem domain → the party types asked whether they know the
+   * person (schemas/domain-party-types.json, with its version).
+   */
+  readonly domainPartyTypes: Readonly<Record<Domain, readonly PartyType[]>>;
+  readonly domainPartyTypesVersion: string;
   readonly legalBasis: LegalBasisData;
 }
 
@@ -84,6 +119,15 @@ export const policyData: PolicyData = {
     safety: ['politie', 'reclassering', 'veilig-thuis'],
     'youth-care': ['jeugdhulpaanbieder', 'veilig-thuis'],
   },
+  objectionOverride: {
+    route: 'ernstig',
+    grounds: ['veiligheid'],
+    namedCoordinator: true,
+    municipalityRoles: ['college'],
+    minReasonLength: 20,
+  },
+  domainPartyTypes,
+  domainPartyTypesVersion: domainPartyTypesTable.version,
   legalBasis: {
     purposes: {
       onderzoek: 'Wams art. 2.4',

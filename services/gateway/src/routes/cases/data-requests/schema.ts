@@ -25,6 +25,8 @@ export interface DataRequestBody {
   purpose: string
   fields: string[]
   necessity: string
+  /** Rule 11's exception (GDPR art. 18(2)): the request protects another person. */
+  protectsOthers?: { reason: string }
 }
 
 const outcomeProblem = (description: string) => ({ description, ...problem })
@@ -45,7 +47,14 @@ export const dataRequestSchema = {
       category: { enum: CATEGORY_NAMES },
       purpose: { enum: PURPOSES },
       fields: { type: 'array', maxItems: 32, items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' } },
-      necessity
+      necessity,
+      protectsOthers: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reason'],
+        description: 'Only for the exception of rule 11 (GDPR art. 18(2)): a pending objection of the subject does not block a request that protects another person, in route ernstig with ground veiligheid, made by the case\'s coordinator or its municipality\'s college. The permit is recorded with OBJECTION_PENDING_OVERRIDDEN and this reason, and flagged for the supervisor.',
+        properties: { reason: { type: 'string', maxLength: 2000, description: 'Whom the request protects and from what (at least 20 characters)' } }
+      }
     }
   },
   response: {

@@ -13,7 +13,8 @@ export default async function involvementCheckRoutes (app: FastifyInstance): Pro
       principal: request.principal,
       caseId: request.params.caseId,
       subject: request.body.subject,
-      necessity: request.body.necessity
+      necessity: request.body.necessity,
+      ...(request.body.parties !== undefined ? { parties: request.body.parties } : {})
     })
     if ('body' in result) return result.body
     return sendProblem(reply, result.problem)
