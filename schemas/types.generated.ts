@@ -852,6 +852,10 @@ export interface Party {
   name: string;
   partyType: PartyType;
   /**
+   * Municipality code (gemeentecode, 4 digits) as the BRP uses it for gemeenteVanInschrijving. Every gemeente carries it: the consent ledger opens a case only for clients whom the BRP registers in the municipality of the opening party (SPEC section 2, residence).
+   */
+  gemeentecode?: string;
+  /**
    * The data categories this party can supply.
    */
   categories: CategoryName[];
@@ -863,4 +867,54 @@ export interface Party {
    * An inactive party stays listed for the record but neither requests nor supplies data.
    */
   active: boolean;
+}
+/**
+ * What each party type of the AMvB register may do (SPEC section 3), as an allow-list: a capability that is not granted here is not held. Every party type of the vocabulary (common.schema.json#/$defs/partyType) has an entry and every entry decides every capability: nothing has a default. The loader refuses a table that leaves a party type out and a register that uses a party type the table does not decide. Part of the policyVersion.
+ *
+ * This interface was referenced by `WamsSchemaIndex`'s JSON-Schema
+ * via the `definition` "party-type-capabilities.schema.json".
+ */
+export interface PartyTypeCapabilityTable {
+  /**
+   * Version of the table; a new version for every change.
+   */
+  version: string;
+  /**
+   * The capabilities of each party type.
+   */
+  partyTypes: {
+    [k: string]: PartyTypeCapabilities;
+  };
+}
+/**
+ * The capabilities of one party type. All are required: adding a party type means deciding each one.
+ *
+ * This interface was referenced by `PartyTypeCapabilityTable`'s JSON-Schema
+ * via the `definition` "capabilities".
+ */
+export interface PartyTypeCapabilities {
+  /**
+   * Its college may open cases and the case belongs to it (consent ledger: who opens; audit: the owner sees its cases' events). A party type that may own cases needs a gemeentecode in the register, for the residence check.
+   */
+  mayOwnCases: boolean;
+  /**
+   * It may be added to a case as a participant, named in a client's scope, or be the coordinator's organisation. A party type that may neither own nor take part in cases receives no personal data at all (gateway rule 9).
+   */
+  mayParticipate: boolean;
+  /**
+   * As requester it may receive special-category data (GDPR art. 9: health) (gateway rule 9).
+   */
+  mayReceiveSpecial: boolean;
+  /**
+   * As requester it may receive criminal-law data (GDPR art. 10: criminal, safety) (gateway rule 9), and then only in route ernstig with ground overlast or veiligheid.
+   */
+  mayReceiveCriminal: boolean;
+  /**
+   * The problem domains it works in. Gateway rule 10: a participant of a party type that works in the domain of health (zorg), criminal and safety (oov) or youth-care (jeugd) may ask that category's detail fields.
+   */
+  domains: Domain[];
+  /**
+   * It is a supervisory authority: its supervisors read every audit event and every case's ledger (never a BSN).
+   */
+  supervises: boolean;
 }

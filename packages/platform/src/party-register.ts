@@ -1,6 +1,9 @@
 // The AMvB party register (SPEC section 3) as versioned data: read from a JSON file, validated
 // against schemas/party-register.schema.json, indexed by OIN. The consent ledger and the gateway
 // load the same file with the same code, so they agree on who is an active party of which type.
+// The register comes with the party-type capability table (party-type-capabilities.ts): a register
+// that lists a party of a type the table does not decide is refused, and `can(oin, capability)`
+// answers from the table (an allow-list) for an active party.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
@@ -8,6 +11,9 @@ import addFormats from 'ajv-formats'
 import commonSchema from '@wams/schemas/common.schema.json' with { type: 'json' }
 import partyRegisterSchema from '@wams/schemas/party-register.schema.json' with { type: 'json' }
 import type { Party, PartyRegister, PartyType } from '@wams/schemas'
+import {
+  loadPartyTypeCapabilities, shippedPartyTypeCapabilities, type Capability, type PartyTypeCapabilityIndex
+} from './party-type-capabilities.ts'
 
 export type { Party, PartyRegister, PartyType }
 
@@ -30,6 +36,12 @@ export interface PartyRegisterIndex {
   active: (oin: string) => Party | undefined
   /** Whether the listed party supplies the category. */
   supplies: (oin: string, category: string) => boolean
+  /** The party-type capability table the register was loaded with. */
+  capabilities: PartyTypeCapabilityIndex
+  /** Whether the party is active and the capability table grants its party type the capability. */
+  can: (oin: string, capability: Capability) => boolean
+  /** The gemeentecode (4 digits) of an active party; null when it has none or is not active. */
+  gemeentecode: (oin: string) => string | null
 }
 
 export class PartyRegisterError extends Error {
@@ -51,8 +63,12 @@ function deepFreeze<T> (value: T): T {
   return value
 }
 
-/** Builds the index of an already parsed register; throws PartyRegisterError when it is invalid. */
-export function indexPartyRegister (data: unknown, source = '(inline)'): PartyRegisterIndex {
+/**
+ * Builds the index of an already parsed register with its capability table (default: the table of
+ * the repository); throws PartyRegisterError when it is invalid or uses a party type the table
+ * does not decide, or when a party type that may own cases lacks a gemeentecode (residence check).
+ */
+export function indexPartyRegister (data: unknown, source = '(inline)', capabilities: PartyTypeCapabilityIndex = shippedPartyTypeCapabilities()): PartyRegisterIndex {
   if (!validate(data)) {
     throw new PartyRegisterError(source, (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`))
   }
@@ -60,13 +76,17 @@ export function indexPartyRegister (data: unknown, source = '(inline)'): PartyRe
   const register = deepFreeze(structuredClone(data))
   const byOin = new Map<string, Party>()
   const supplied = new Map<string, ReadonlySet<string>>()
-  const duplicates: string[] = []
+  const problems: string[] = []
   for (const party of register.parties) {
-    if (byOin.has(party.oin)) duplicates.push(`OIN ${party.oin} is listed more than once`)
+    if (byOin.has(party.oin)) problems.push(`OIN ${party.oin} is listed more than once`)
     byOin.set(party.oin, party)
     supplied.set(party.oin, new Set(party.categories))
+    const decided = capabilities.of(party.partyType)
+    // The allow-list: a party of a type whose capabilities nobody decided does not load.
+    if (decided === undefined) problems.push(`party ${party.oin} has party type ${party.partyType}, which the capability table (version ${capabilities.version}) does not decide`)
+    else if (decided.mayOwnCases && party.gemeentecode === undefined) problems.push(`party ${party.oin} may own cases (${party.partyType}) but has no gemeentecode for the residence check`)
   }
-  if (duplicates.length > 0) throw new PartyRegisterError(source, duplicates)
+  if (problems.length > 0) throw new PartyRegisterError(source, problems)
   const active = (oin: string) => {
     const party = byOin.get(oin)
     return party?.active === true ? party : undefined
@@ -80,12 +100,20 @@ export function indexPartyRegister (data: unknown, source = '(inline)'): PartyRe
     active,
     isActive: (oin) => active(oin) !== undefined,
     partyType: (oin) => active(oin)?.partyType ?? null,
-    supplies: (oin, category) => supplied.get(oin)?.has(category) === true
+    supplies: (oin, category) => supplied.get(oin)?.has(category) === true,
+    capabilities,
+    can: (oin, capability) => capabilities.grants(active(oin)?.partyType, capability),
+    gemeentecode: (oin) => active(oin)?.gemeentecode ?? null
   }
 }
 
-/** Reads and validates the register: `file`, else REGISTER_FILE, else schemas/party-register.json. */
-export function loadPartyRegister (file?: string): PartyRegisterIndex {
+/**
+ * Reads and validates the register: `file`, else REGISTER_FILE, else schemas/party-register.json;
+ * with the capability table `capabilitiesFile`, else PARTY_TYPE_CAPABILITIES_FILE, else
+ * schemas/party-type-capabilities.json.
+ */
+export function loadPartyRegister (file?: string, capabilitiesFile?: string): PartyRegisterIndex {
+  const capabilities = loadPartyTypeCapabilities(capabilitiesFile)
   const path = file ?? process.env.REGISTER_FILE ?? DEFAULT_REGISTER_FILE
   let data: unknown
   try {
@@ -93,5 +121,5 @@ export function loadPartyRegister (file?: string): PartyRegisterIndex {
   } catch (err) {
     throw new PartyRegisterError(path, [(err as Error).message])
   }
-  return indexPartyRegister(data, path)
+  return indexPartyRegister(data, path, capabilities)
 }
