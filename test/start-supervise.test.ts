@@ -4,7 +4,7 @@
 // its own ports, its own broker (KAFKA_PORT, KAFKA_WORK_DIR; never the shared one) and its own
 // databases (WAMS_DATABASE_PREFIX).
 import t from 'tap'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -63,6 +63,12 @@ t.test('npm start (scripts/start.ts) restarts a dead service with backoff; Ctrl-
   proc.stderr.on('data', (c: Buffer) => { output += c.toString() })
   const exited = new Promise<[number | null, string | null]>((resolve) => proc.on('exit', (c, s) => resolve([c, s])))
   let kafkaPid: number | null = null
+  // Last resort when the file's timeout ends the process before its teardown: nothing outlives it.
+  process.once('exit', () => {
+    if (proc.exitCode === null && proc.signalCode === null) try { process.kill(-proc.pid!, 'SIGKILL') } catch {}
+    if (existsSync(join(work, 'kafka.pid'))) spawnSync('bash', [join(root, 'scripts/kafka-down.sh')], { env: { ...env, KAFKA_STOP_TIMEOUT: '5' }, stdio: 'ignore' })
+    rmSync(work, { recursive: true, force: true })
+  })
   t.teardown(async () => {
     if (proc.exitCode === null && proc.signalCode === null) try { process.kill(-proc.pid!, 'SIGKILL') } catch {}
     // The broker runs in its own process group: stopped by its pid file if the start script could not.

@@ -4,7 +4,7 @@
 // it (log and committed offsets kept), sends go on without a new Broker, the running consumer
 // gets them; a deleted topic is created again by the next send, and the consumer goes on reading.
 import t from 'tap'
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -71,6 +71,11 @@ const logLines: Array<{ msg: string, reason?: string }> = []
 const logger = pino({ level: 'warn' }, { write: (line: string) => { logLines.push(JSON.parse(line)) } })
 const prefix = freshTopicPrefix('restart')
 const broker = new Broker({ brokers: `127.0.0.1:${port}`, clientId: 'broker-restart-test', topicPrefix: prefix, partitions: 2, replicationFactor: 1, logger })
+// Last resort when the file's timeout ends the process before its teardown: no broker outlives it.
+process.once('exit', () => {
+  if (existsSync(join(work, 'kafka.pid'))) spawnSync('bash', [join(root, 'scripts', 'kafka-down.sh')], { env: { ...env, KAFKA_STOP_TIMEOUT: '5' }, stdio: 'ignore' })
+  rmSync(work, { recursive: true, force: true })
+})
 // The clients first, then the broker, then its directory.
 t.teardown(async () => {
   await broker.close()
