@@ -206,6 +206,7 @@ interface Row {
   duplicated: number
   republished: number
   alarmed: number
+  died: string
   provenAfterFaultS: number | null
   provenAfterLast200S: number | null
   p50: number | null
@@ -305,8 +306,10 @@ for (const fault of chosen) {
     const [answers, repairedAt] = await Promise.all([load.done, faultDone])
     // A service that died by itself is a defect: it fails this fault. It is started again, as a
     // supervisor would, so that its events can still be proven and the later faults stand alone.
+    const died: string[] = []
     for (const service of [stack.gateway, stack.audit, stack.ledger, stack.partners]) {
       const crashes = service.takeCrashes()
+      if (crashes.length > 0) died.push(`${service.name} ×${crashes.length}`)
       t.same(crashes, [], `the ${service.name} did not die${crashes.length > 0 ? `: ${crashes.join('; ')}\n${service.tail()}` : ''}`)
       if (!service.running) note(`${service.name} started again after its crash: ready in ${((await service.start()) / 1000).toFixed(1)} s`)
     }
@@ -354,6 +357,7 @@ for (const fault of chosen) {
       duplicated: duplicated.length,
       republished: outbox.reduce((n, r) => n + Math.max(0, r.publish_count - 1), 0),
       alarmed,
+      died: died.join(', ') || 'none',
       provenAfterFaultS: lastProven === null ? null : (lastProven - injectedAt) / 1000,
       provenAfterLast200S: lastProven === null ? null : (lastProven - Math.max(...ok.map((a) => a.answeredAt))) / 1000,
       p50: percentile(lags, 50),
@@ -378,12 +382,12 @@ await t.test('at the end: every audit event of both producers proven, of every o
 // ---- the table ----------------------------------------------------------------------------------
 
 const fmt = (v: number | null, digits = 1) => v === null ? '–' : v.toFixed(digits)
-const header = ['fault', 'requests', 'statuses', '200s', 'events found', 'missing', 'duplicated', 'republished', 'alarmed',
+const header = ['fault', 'requests', 'statuses', 'died by itself', '200s', 'events found', 'missing', 'duplicated', 'republished', 'alarmed',
   'all proven (s after fault / after last 200)', 'answer→proven p50 / p99 / max (ms)', 'slowest answer (ms)', 'wams verify']
 const table = [
   `| ${header.join(' | ')} |`,
   `| ${header.map(() => '---').join(' | ')} |`,
-  ...rows.map((r) => `| ${[r.fault, r.requests, r.statuses, r.ok, r.found, r.missing, r.duplicated, r.republished, r.alarmed,
+  ...rows.map((r) => `| ${[r.fault, r.requests, r.statuses, r.died, r.ok, r.found, r.missing, r.duplicated, r.republished, r.alarmed,
     `${fmt(r.provenAfterFaultS)} / ${fmt(r.provenAfterLast200S)}`, `${fmt(r.p50, 0)} / ${fmt(r.p99, 0)} / ${fmt(r.max, 0)}`,
     Math.round(r.slowestAnswerMs), r.verify].join(' | ')} |`)
 ].join('\n')
