@@ -64,6 +64,7 @@ t.test('a lawful request is permitted with exactly the requested fields', async 
   t.same(decision, {
     outcome: 'permit',
     reasons: [],
+    recorded: [],
     releaseFields: ['careInvolved', 'riskIndication'],
     legalBasis: 'Wams art. 2.4 (onderzoek); AVG art. 6 lid 1 sub e; AVG art. 9 lid 2 sub g',
     policyVersion: policy.version,

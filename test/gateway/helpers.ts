@@ -156,6 +156,8 @@ export interface AskBody {
   purpose?: string
   fields: string[]
   necessity?: string
+  /** Rule 11's exception (GDPR art. 18(2)). */
+  protectsOthers?: { reason: string }
 }
 
 export function ask (gateway: FastifyInstance, caseId: string, body: AskBody, headers: Record<string, string> = callers.college()) {

@@ -111,35 +111,70 @@ t.test('a partner that is down is 502', async (t) => {
   t.equal(res.json().code, 'PARTNER_UNAVAILABLE')
 })
 
-t.test('involvement check: one result per party; the household member is known where a child is known', async (t) => {
-  const started = Date.now()
-  const res = await gateway.inject({
-    method: 'POST', url: `/v1/cases/${ernstig}/involvement-check`, headers: callers.college(),
-    payload: { subject: BSN.member, necessity: NECESSITY }
-  })
-  const took = Date.now() - started
-  t.equal(res.statusCode, 200, res.body.slice(0, 300))
-  const { results, requestId } = res.json() as { requestId: string, results: Array<{ provider: string, outcome: string, data: Record<string, unknown> | null, reasons: string[], error?: string, auditEventId: string, requestId: string }> }
-  const byProvider = new Map(results.map((r) => [r.provider, r]))
-  // Every active party that supplies involvement, except the requester itself (and the inactive one).
-  const expected = Object.values(OIN).filter((oin) => ![OIN.gemeente, OIN.inactiveWoningcorporatie, OIN.toezichthouder, OIN.unregistered].includes(oin as never))
-  t.same([...byProvider.keys()].sort(), [...expected].sort(), 'one result per party, the requester left out')
-  const known = results.filter((r) => r.outcome === 'permit').map((r) => r.provider).sort()
-  t.same(known, [OIN.otherGemeente, OIN.ggd, OIN.jeugdhulp, OIN.school].sort(), 'known to the gemeente, school, ggd and jeugdhulpaanbieder')
-  for (const oin of known) t.match(byProvider.get(oin)!.data, { known: true, contactPerson: { name: /\w+/ } })
-  for (const oin of [OIN.zorgaanbieder, OIN.huisarts, OIN.politie, OIN.woningcorporatie]) t.equal(byProvider.get(oin)!.outcome, 'not-known')
-  t.match(byProvider.get(OIN.energie), { outcome: 'error', error: 'PARTNER_TIMEOUT', data: null })
-  t.match(byProvider.get(OIN.reclassering), { outcome: 'error', error: 'PARTNER_UNAVAILABLE' })
-  t.match(byProvider.get(OIN.uwv), { outcome: 'error', error: 'PARTNER_FAILED' })
-  // A timeout per party: the slow partner does not hold up the check beyond the timeout.
-  t.ok(took < 3000, `the check took ${took} ms, not the slow partner's 4000 ms`)
+type CheckResult = { provider: string, outcome: string, known: boolean | null, contactPerson?: Record<string, unknown>, reasons: string[], error?: string, auditEventId: string, requestId: string }
+const check = (caseId: string, payload: Record<string, unknown>, headers = callers.college()) => gateway.inject({
+  method: 'POST', url: `/v1/cases/${caseId}/involvement-check`, headers, payload: { necessity: NECESSITY, ...payload }
+})
+const RESULT_KEYS = ['auditEventId', 'contactPerson', 'known', 'outcome', 'provider', 'reasons', 'requestId']
 
-  // Each party's answer is its own decision and audit event.
+t.test('involvement check: targeted — only the parties working in the case\'s problem domains; answers reduced to known and a contact', async (t) => {
+  // A case about debts and housing: the debt counsellor and the housing association are asked;
+  // not the police, the energy supplier, the school or anyone else.
+  const caseId = await openCase(ledger, {
+    body: ernstigCase({
+      problems: [
+        { domain: 'schulden', description: 'Huurachterstand van vier maanden en een incassotraject' },
+        { domain: 'wonen', description: 'Dreigende ontruiming na herhaalde overlast in de flat' }
+      ]
+    })
+  })
+  const res = await check(caseId, { subject: BSN.client })
+  t.equal(res.statusCode, 200, res.body.slice(0, 300))
+  const { results, requestId } = res.json() as { requestId: string, results: CheckResult[] }
+  t.same(results.map((r) => r.provider), [OIN.woningcorporatie, OIN.kredietbank], 'schulden → schuldhulpverlening, wonen → woningcorporatie (active), in register order')
+  for (const oin of [OIN.politie, OIN.energie, OIN.school, OIN.zorgverzekeraar, OIN.otherGemeente, OIN.gemeente]) {
+    t.notOk(results.some((r) => r.provider === oin), `${oin} is not asked`)
+  }
+  for (const r of results) {
+    t.match(r, { outcome: 'permit', known: true, contactPerson: { name: /\w+/ }, reasons: [] })
+    t.same(Object.keys(r).sort(), RESULT_KEYS, 'provider, outcome, known, contactPerson (and the ids of its record): nothing else')
+  }
+  // The debt counsellor sends extra fields, at the top level and inside contactPerson: none pass.
+  t.notOk('internalId' in results.find((r) => r.provider === OIN.kredietbank)!.contactPerson!, 'an extra key inside contactPerson is dropped')
+  for (const extra of ['REC-0042-X', 'internalNote', 'lastModifiedBy', 'since']) t.notOk(res.body.includes(extra), `${extra} does not pass`)
+
+  // Each party's answer is its own decision and audit event; only known and contactPerson were asked.
   const events = await Promise.all(results.map((r) => auditEvent(sql, r.auditEventId)))
   t.equal(new Set(results.map((r) => r.auditEventId)).size, results.length, 'one event per party')
   for (const [i, event] of events.entries()) {
-    t.match(event, { type: 'involvement-check.decision', provider: results[i]!.provider, outcome: results[i]!.outcome, category: 'involvement', purpose: 'onderzoek', transactionId: results[i]!.requestId, detail: { checkRequestId: requestId } })
+    t.match(event, {
+      type: 'involvement-check.decision', provider: results[i]!.provider, outcome: 'permit', category: 'involvement', purpose: 'onderzoek',
+      transactionId: results[i]!.requestId, fieldsRequested: ['known', 'contactPerson'], fieldsReleased: ['known', 'contactPerson'], detail: { checkRequestId: requestId }
+    })
   }
+})
+
+t.test('involvement check: `parties` narrows it to the named parties, each still judged by the rules, in parallel with a timeout per party', async (t) => {
+  const started = Date.now()
+  const parties = [OIN.school, OIN.ggd, OIN.jeugdhulp, OIN.zorgaanbieder, OIN.energie, OIN.reclassering, OIN.uwv, OIN.unregistered]
+  const res = await check(ernstig, { subject: BSN.member, parties })
+  const took = Date.now() - started
+  t.equal(res.statusCode, 200, res.body.slice(0, 300))
+  const results = res.json().results as CheckResult[]
+  t.same(results.map((r) => r.provider), parties, 'exactly the named parties, in the order named')
+  const byProvider = new Map(results.map((r) => [r.provider, r]))
+  for (const oin of [OIN.school, OIN.ggd, OIN.jeugdhulp]) t.match(byProvider.get(oin), { outcome: 'permit', known: true, contactPerson: { name: /\w+/ } }, 'the household member is known where a child is known')
+  t.match(byProvider.get(OIN.zorgaanbieder), { outcome: 'not-known', known: false })
+  t.notOk('contactPerson' in byProvider.get(OIN.zorgaanbieder)!)
+  t.match(byProvider.get(OIN.energie), { outcome: 'error', error: 'PARTNER_TIMEOUT', known: null })
+  t.match(byProvider.get(OIN.reclassering), { outcome: 'error', error: 'PARTNER_UNAVAILABLE', known: null })
+  t.match(byProvider.get(OIN.uwv), { outcome: 'error', error: 'PARTNER_FAILED', known: null })
+  t.match(byProvider.get(OIN.unregistered), { outcome: 'deny', reasons: ['PROVIDER_NOT_REGISTERED'], known: null }, 'a named party is still judged by the rules')
+  // A timeout per party: the slow partner does not hold up the check beyond the timeout.
+  t.ok(took < 3000, `the check took ${took} ms, not the slow partner's 4000 ms`)
+  for (const r of results) t.ok(await auditEvent(sql, r.auditEventId), 'each party\'s answer has its audit event')
+  const bad = await check(ernstig, { subject: BSN.member, parties: ['123'] })
+  t.equal(bad.statusCode, 400, 'parties are OINs')
 })
 
 t.test('involvement check: the parties outside the client\'s scope are denied and not asked; the others in parallel', async (t) => {
@@ -148,33 +183,28 @@ t.test('involvement check: the parties outside the client\'s scope are denied an
     scope: { domains: ['jeugd', 'onderwijs'], parties: [OIN.ggd, OIN.jeugdhulp, OIN.school] }
   })
   const started = Date.now()
-  const res = await gateway.inject({
-    method: 'POST', url: `/v1/cases/${caseId}/involvement-check`, headers: callers.college(),
-    payload: { subject: BSN.member, necessity: NECESSITY }
-  })
+  const res = await check(caseId, { subject: BSN.member, parties: [OIN.ggd, OIN.jeugdhulp, OIN.school, OIN.politie, OIN.kredietbank] })
   const took = Date.now() - started
   t.equal(res.statusCode, 200)
-  const results = res.json().results as Array<{ provider: string, outcome: string, reasons: string[], data: unknown }>
+  const results = res.json().results as CheckResult[]
   const permitted = results.filter((r) => r.outcome === 'permit').map((r) => r.provider).sort()
   t.same(permitted, [OIN.ggd, OIN.jeugdhulp, OIN.school].sort(), 'exactly the parties in scope were asked')
   for (const r of results.filter((r) => !permitted.includes(r.provider))) {
-    t.match(r, { outcome: 'deny', reasons: ['OUTSIDE_CLIENT_SCOPE'], data: null }, `${r.provider} denied`)
+    t.match(r, { outcome: 'deny', reasons: ['OUTSIDE_CLIENT_SCOPE'], known: null }, `${r.provider} denied`)
   }
   // Delays 300, 450 and 350 ms: about the slowest, well under their sum (1100 ms).
   t.ok(took >= 450, `not faster than the slowest partner (${took} ms)`)
   t.ok(took < 1000, `in parallel: ${took} ms < the sum of the delays`)
 })
 
-t.test('involvement check: a deny for every party when the requester may not investigate', async (t) => {
-  const res = await gateway.inject({
-    method: 'POST', url: `/v1/cases/${ernstig}/involvement-check`, headers: callers.professional(OIN.politie),
-    payload: { subject: BSN.client, necessity: NECESSITY }
-  })
+t.test('involvement check: a deny for every targeted party when the requester may not investigate', async (t) => {
+  const res = await check(ernstig, { subject: BSN.client }, callers.professional(OIN.politie))
   t.equal(res.statusCode, 200)
-  const results = res.json().results as Array<{ outcome: string, reasons: string[] }>
-  t.ok(results.length > 10)
+  const results = res.json().results as CheckResult[]
+  // schulden + oov: the debt counsellor, Veilig Thuis and the reclassering (the police ask, so not themselves).
+  t.same(results.map((r) => r.provider), [OIN.veiligThuis, OIN.kredietbank, OIN.reclassering])
   t.ok(results.every((r) => r.outcome === 'deny' && r.reasons.includes('ROLE_NOT_PERMITTED')), 'nobody asked')
-  const bad = await gateway.inject({ method: 'POST', url: `/v1/cases/${ernstig}/involvement-check`, headers: callers.college(), payload: { subject: '123456789', necessity: NECESSITY } })
+  const bad = await check(ernstig, { subject: '123456789' })
   t.equal(bad.statusCode, 400, 'a BSN failing the eleven-test is refused')
 })
 
