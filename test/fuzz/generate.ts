@@ -193,7 +193,7 @@ export function permitDraft (g: Gen, w: World, op: Operation): Draft {
   const caller = validCallers.find((c) => c.name === t.caller)!
   const d: Draft = {
     op, caller, params: { caseId: t.caseId }, rawParams: {}, query: {}, headers: {},
-    body: { provider: t.provider, subject, category: t.category, purpose: t.purpose, fields: t.fields, necessity },
+    body: { provider: t.provider, subject, category: t.category, purpose: t.purpose, fields: g(() => fc.shuffledSubarray(t.fields, { minLength: 1 })), necessity },
     kinds: ['permit'], mustRefuse: false, hostile: false
   }
   if (chance(g, 0.25)) {
@@ -363,7 +363,8 @@ const mutations: Record<string, Mutation> = {
   method: (g, d, w) => {
     const method = pick(g, ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'POST', 'TRACE'].filter((m) => m !== d.op.method))
     const bodiless = method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'TRACE'
-    return { ...d, method, body: bodiless ? undefined : d.body, mustRefuse: !w.routes.has(`${method} ${d.op.path}`) }
+    // OPTIONS may be answered (204 with Allow): it asks what the URL accepts, nothing else.
+    return { ...d, method, body: bodiless ? undefined : d.body, mustRefuse: method !== 'OPTIONS' && !w.routes.has(`${method} ${d.op.path}`) }
   }
 }
 
@@ -420,7 +421,7 @@ export function junkRequest (g: Gen, service: ServiceName, w: World): FuzzReques
   const headers: Record<string, string> = caller.authorization ? { authorization: caller.authorization } : {}
   const payload = method === 'POST' || method === 'PUT' || method === 'PATCH' ? JSON.stringify({ bsn, subject: bsn }) : undefined
   if (payload) headers['content-type'] = 'application/json'
-  return { service, op: 'junk route', kind: 'junk', method, url: path, headers, caller, mustRefuse: true, hostileText: false, http: false, ...(payload ? { payload } : {}) }
+  return { service, op: 'junk route', kind: 'junk', method, url: path, headers, caller, mustRefuse: method !== 'OPTIONS', hostileText: false, http: false, ...(payload ? { payload } : {}) }
 }
 
 /** Bytes only a socket can send: what the HTTP parser refuses, framing, raw bytes in the URL. */

@@ -25,6 +25,7 @@ export interface Operation {
 
 export interface OpenApiDocument {
   openapi: string
+  servers?: Array<{ url: string }>
   paths: Record<string, Record<string, {
     parameters?: Array<{ in: string, name: string, required?: boolean, schema?: Schema }>
     requestBody?: { content?: Record<string, { schema?: Schema }> }
@@ -36,7 +37,11 @@ export interface OpenApiDocument {
 
 export function operationsOf (service: ServiceName, doc: OpenApiDocument): Operation[] {
   const ops: Operation[] = []
-  for (const [path, methods] of Object.entries(doc.paths)) {
+  // Paths are relative to the (first) server; a relative server URL such as "/v1" is their prefix.
+  const server = doc.servers?.[0]?.url ?? ''
+  const base = server.startsWith('/') ? server.replace(/\/$/, '') : server === '' ? '' : new URL(server).pathname.replace(/\/$/, '')
+  for (const [relative, methods] of Object.entries(doc.paths)) {
+    const path = relative.startsWith(`${base}/`) ? relative : `${base}${relative}`
     for (const [method, op] of Object.entries(methods)) {
       const params = (op.parameters ?? [])
         .filter((p) => p.in === 'path' || p.in === 'query' || p.in === 'header')

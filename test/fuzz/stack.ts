@@ -77,7 +77,9 @@ export async function startStack (t: Teardown, env: { gateway?: Record<string, s
   await audit.listen({ host: '127.0.0.1', port: 0 })
   const auditUrl = url(audit)
 
-  const ledger = await withRetry('consent ledger', () => buildLedger(ledgerConfig({ ...common, DATABASE_URL: ledgerDb.url, AUDIT_URL: auditUrl })))
+  // The residence check asks the demo BRP of the demo partners (SPEC §2).
+  const brpUrl = `${partners.baseUrl}/brp/haalcentraal/api/brp`
+  const ledger = await withRetry('consent ledger', () => buildLedger(ledgerConfig({ ...common, DATABASE_URL: ledgerDb.url, AUDIT_URL: auditUrl, BRP_URL: brpUrl })))
   closers.push(() => ledger.close())
   await ledger.listen({ host: '127.0.0.1', port: 0 })
 
