@@ -106,8 +106,13 @@ t.test('close, wait out the retention period, purge: no BSN or words left, hashe
   t.ok(validCaseState(decision.json()), 'the gateway still gets a valid (closed) case state')
   t.equal(decision.json().phase, 'afgesloten')
 
-  const messages = (await sql.query('SELECT payload FROM outbox WHERE message_key = $1 AND topic = $2 ORDER BY id DESC LIMIT 1', [caseId, 'audit'])).rows[0]
-  t.match(JSON.parse(messages.payload), { type: 'case.event', processingActivity: { id: 'wams.case.purged' }, caseId, detail: { eventType: 'case.purged', purgedEvents: 7 } }, 'the purge is audited')
+  // One audit event of the purge per person of the case, each with that person's pseudonym.
+  const purgeEvents = (await sql.query<{ payload: string }>('SELECT payload FROM outbox WHERE message_key = $1 AND topic = $2 ORDER BY id', [caseId, 'audit'])).rows
+    .map((r) => JSON.parse(r.payload)).filter((e) => e.detail.eventType === 'case.purged')
+  t.same(purgeEvents.map((e) => e.subjectRef).sort(), state.subjects.map((s: { subjectRef: string }) => s.subjectRef).sort(), 'the purge is audited for each person of the case')
+  for (const e of purgeEvents) {
+    t.match(e, { type: 'case.event', processingActivity: { id: 'wams.case.purged' }, caseId, detail: { eventType: 'case.purged', purgedEvents: 7, route: 'hulpvraag', clientInformed: true } })
+  }
 })
 
 t.test('the purge job runs on its own every PURGE_INTERVAL_MS', async (t) => {
