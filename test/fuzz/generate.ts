@@ -361,6 +361,7 @@ const mutations: Record<string, Mutation> = {
     return { ...d, headers: { ...d.headers, [name]: value } }
   },
   method: (g, d, w) => {
+    if (d.method !== undefined) return null
     const method = pick(g, ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'POST', 'TRACE'].filter((m) => m !== d.op.method))
     const bodiless = method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'TRACE'
     // OPTIONS may be answered (204 with Allow): it asks what the URL accepts, nothing else.
