@@ -78,9 +78,12 @@ t.test('audit log', async (t) => {
     const bad = await app.inject({ url: '/v1/audit/events?limit=501&outcome=maybe', headers: supervisor })
     t.equal(bad.statusCode, 400)
     t.equal(bad.json().errors.length, 2, 'every error at once')
-    const paths = Object.keys((await app.inject({ url: '/v1/openapi.json' })).json().paths)
-    t.same(paths.filter((p) => p.startsWith('/v1/audit')).sort(), ['/v1/audit/checkpoint', '/v1/audit/checkpoints', '/v1/audit/consistency',
-      '/v1/audit/events', '/v1/audit/events/search', '/v1/audit/events/{eventId}', '/v1/audit/export', '/v1/audit/keys', '/v1/audit/stream', '/v1/audit/subject-report'])
+    // Paths relative to the server URL /v1 (API Design Rules /core/uri-version).
+    const doc = (await app.inject({ url: '/v1/openapi.json' })).json()
+    t.same(doc.servers.map((s: { url: string }) => s.url), ['/v1'])
+    const paths = Object.keys(doc.paths)
+    t.same(paths.filter((p) => p.startsWith('/audit')).sort(), ['/audit/checkpoint', '/audit/checkpoints', '/audit/consistency',
+      '/audit/events', '/audit/events/search', '/audit/events/{eventId}', '/audit/export', '/audit/keys', '/audit/stream', '/audit/subject-report'])
   })
 
   await t.test('checkpoints on demand (supervisor only) are consistent with the earlier ones, and published', async (t) => {

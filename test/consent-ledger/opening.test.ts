@@ -118,12 +118,14 @@ t.test('the case belongs to the municipality of the college that opened it', asy
 
 t.test('every route is in the OpenAPI document with its schemas', async (t) => {
   const doc = (await app.inject({ method: 'GET', url: '/v1/openapi.json' })).json()
+  // Paths are relative to the server URL /v1 (API Design Rules /core/uri-version).
+  t.same(doc.servers?.map((s: { url: string }) => s.url), ['/v1'])
   const expected: Array<[string, string]> = [
-    ['/v1/cases', 'post'], ['/v1/cases/{caseId}', 'get'], ['/v1/cases/{caseId}/decision-state', 'get'],
-    ['/v1/cases/{caseId}/ledger', 'get'], ['/v1/cases/{caseId}/verification', 'get'], ['/v1/cases/{caseId}/scope', 'put'],
-    ['/v1/cases/{caseId}/participants', 'post'], ['/v1/cases/{caseId}/participants/{org}', 'delete'],
-    ['/v1/cases/{caseId}/phase', 'post'], ['/v1/cases/{caseId}/close', 'post'], ['/v1/cases/{caseId}/objections', 'post'],
-    ['/v1/cases/{caseId}/objections/{objectionId}/decision', 'post']
+    ['/cases', 'post'], ['/cases/{caseId}', 'get'], ['/cases/{caseId}/decision-state', 'get'],
+    ['/cases/{caseId}/ledger', 'get'], ['/cases/{caseId}/verification', 'get'], ['/cases/{caseId}/scope', 'put'],
+    ['/cases/{caseId}/participants', 'post'], ['/cases/{caseId}/participants/{org}', 'delete'],
+    ['/cases/{caseId}/phase', 'post'], ['/cases/{caseId}/close', 'post'], ['/cases/{caseId}/objections', 'post'],
+    ['/cases/{caseId}/objections/{objectionId}/decision', 'post']
   ]
   for (const [path, method] of expected) {
     const op = doc.paths[path]?.[method]

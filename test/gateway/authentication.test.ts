@@ -145,8 +145,9 @@ t.test('GET /v1/parties: public, the active parties, no base URLs', async (t) =>
 t.test('OpenAPI describes the gateway', async (t) => {
   const res = await gateway.inject({ method: 'GET', url: '/v1/openapi.json' })
   const doc = res.json()
-  for (const path of ['/v1/parties', '/v1/cases/{caseId}/data-requests', '/v1/cases/{caseId}/involvement-check']) t.ok(doc.paths[path], path)
-  t.ok(doc.paths['/v1/cases/{caseId}/data-requests'].post.responses['451'], '451 documented')
+  t.same(doc.servers.map((s: { url: string }) => s.url), ['/v1'], 'paths are relative to /v1')
+  for (const path of ['/parties', '/cases/{caseId}/data-requests', '/cases/{caseId}/involvement-check']) t.ok(doc.paths[path], path)
+  t.ok(doc.paths['/cases/{caseId}/data-requests'].post.responses['451'], '451 documented')
 })
 
 // The certificates are made with the openssl CLI (Debian's openssl, on every machine of this kind).

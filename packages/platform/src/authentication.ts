@@ -75,6 +75,12 @@ export function certificateOin (subject: Record<string, unknown> | undefined): s
   return typeof value === 'string' && /^[0-9]{20}$/.test(value) ? value : null
 }
 
+/** The WWW-Authenticate challenge of a 401 (RFC 6750 §3); with a description when a token was refused. */
+export function bearerChallenge (refused?: string): string {
+  if (refused === undefined) return 'Bearer realm="wams"'
+  return `Bearer realm="wams", error="invalid_token", error_description="${refused.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, ' ')}"`
+}
+
 const claimText = (value: unknown, max: number): value is string => typeof value === 'string' && isPolicyText(value, max)
 
 function unverifiedClaims (request: FastifyRequest): AuthFailure['claimed'] {
@@ -155,6 +161,8 @@ async function authenticationPlugin (app: FastifyInstance, options: Authenticati
   app.decorate('authenticate', async function (request: FastifyRequest, reply: FastifyReply) {
     const fail = async (status: 401 | 403, reason: AuthFailureReason, detail: string) => {
       await options.onFailure?.(request, { reason, claimed: unverifiedClaims(request) })
+      // RFC 6750 §3: the challenge, and when a token was sent, why it was not accepted.
+      if (status === 401) reply.header('www-authenticate', bearerChallenge(reason === 'TOKEN_MISSING' ? undefined : detail))
       return sendProblem(reply, problem(status, detail, { code: reason }))
     }
     let payload: Record<string, unknown>

@@ -1,5 +1,6 @@
 // Configuration from the environment, validated by a JSON Schema at start.
 // A bad or missing variable stops the start with a message that names it.
+import { readFileSync } from 'node:fs'
 import { envSchema } from 'env-schema'
 import { ConfigError } from './errors.ts'
 
@@ -7,6 +8,41 @@ export interface JsonSchemaObject {
   readonly type: 'object'
   required?: readonly string[]
   properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+}
+
+/**
+ * HTTPS, and optionally mutual TLS, read the same way by every service. With MTLS_REQUIRED the TLS
+ * handshake needs a client certificate from TLS_CA_FILE, and the authentication plugin checks that
+ * its OIN (subject serialNumber) equals the token's org.
+ */
+function tlsConfigProperties () {
+  return {
+    TLS_CERT_FILE: { type: 'string', description: 'Server certificate (PEM); enables HTTPS' },
+    TLS_KEY_FILE: { type: 'string', description: 'Server private key (PEM)' },
+    TLS_CA_FILE: { type: 'string', description: 'CA bundle for client certificates; with MTLS_REQUIRED' },
+    MTLS_REQUIRED: { type: 'boolean', default: false, description: 'Require a client certificate whose OIN (subject serialNumber) equals the token org' }
+  } as const
+}
+
+export interface TlsConfig { TLS_CERT_FILE?: string, TLS_KEY_FILE?: string, TLS_CA_FILE?: string, MTLS_REQUIRED?: boolean }
+
+/** Combinations a schema cannot express: HTTPS needs both halves, mTLS needs HTTPS and a CA. */
+export function checkTlsConfig (config: TlsConfig): void {
+  if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together')
+  if (config.MTLS_REQUIRED && !(config.TLS_CERT_FILE && config.TLS_CA_FILE)) throw new ConfigError('MTLS_REQUIRED needs TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE')
+}
+
+/** Node's https options for the server: HTTPS when a certificate is configured, TLS 1.2 at least; undefined for HTTP. */
+export function httpsOptions (config: TlsConfig): Record<string, unknown> | undefined {
+  if (!config.TLS_CERT_FILE || !config.TLS_KEY_FILE) return undefined
+  return {
+    cert: readFileSync(config.TLS_CERT_FILE),
+    key: readFileSync(config.TLS_KEY_FILE),
+    ...(config.TLS_CA_FILE ? { ca: readFileSync(config.TLS_CA_FILE) } : {}),
+    minVersion: 'TLSv1.2',
+    requestCert: config.MTLS_REQUIRED === true,
+    rejectUnauthorized: config.MTLS_REQUIRED === true
+  }
 }
 
 /** Variables every service reads; each service spreads these into its own schema. */
@@ -36,7 +72,8 @@ export const baseConfigSchema = {
     EVIDENCE_REPUBLISH_MS: { type: 'integer', minimum: 100, default: 30000, description: 'An audit event the log does not hold this long after publication is published again' },
     EVIDENCE_MAX_ATTEMPTS: { type: 'integer', minimum: 1, default: 5, description: 'Publications without proof before the evidence alarm is raised' },
     EVIDENCE_MAX_LAG_MS: { type: 'integer', minimum: 1000, default: 120000, description: 'Oldest unproven audit event allowed before the gateway stops releasing personal data (503)' },
-    OUTBOX_RETENTION_MS: { type: 'integer', minimum: 0, default: 604800000, description: 'Proven audit events (and published other messages) stay this long in the outbox before they are pruned' }
+    OUTBOX_RETENTION_MS: { type: 'integer', minimum: 0, default: 604800000, description: 'Proven audit events (and published other messages) stay this long in the outbox before they are pruned' },
+    ...tlsConfigProperties()
   }
 } as const satisfies JsonSchemaObject
 
@@ -52,11 +89,14 @@ export function loadConfig<T> (schema: JsonSchemaObject, env: Record<string, str
       .map(([name]) => name)
     if (missing.length > 0) throw new ConfigError(`required in production: ${missing.join(', ')}`)
   }
+  let config: T
   try {
-    return envSchema({ schema: schema as never, data: env, dotenv: false, ajv: configAjv() }) as T
+    config = envSchema({ schema: schema as never, data: env, dotenv: false, ajv: configAjv() }) as T
   } catch (err) {
     throw new ConfigError((err as Error).message.replace(/env\//g, ''))
   }
+  if ('TLS_CERT_FILE' in schema.properties) checkTlsConfig(config as TlsConfig)
+  return config
 }
 
 function configAjv () {

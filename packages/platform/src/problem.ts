@@ -22,23 +22,69 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout'
 }
 
+/** One item of `errors[]`: where in the request (part and JSON pointer), what, and its code. */
+export interface ProblemErrorItem { code: string, in: 'body' | 'querystring' | 'params' | 'headers', pointer: string, detail: string }
+
+const PARTS = new Set(['body', 'querystring', 'params', 'headers'])
+
+/**
+ * Every `errors[]` of every service in the one shape of ProblemErrorItem: a missing part is the
+ * body, a missing code the problem's own, and nothing else is carried along.
+ */
+export function normaliseErrors (errors: unknown, code: string): ProblemErrorItem[] {
+  if (!Array.isArray(errors)) return []
+  return errors.map((e: Record<string, unknown>) => ({
+    code: typeof e?.code === 'string' ? e.code : code,
+    in: typeof e?.in === 'string' && PARTS.has(e.in) ? e.in as ProblemErrorItem['in'] : 'body',
+    pointer: typeof e?.pointer === 'string' ? e.pointer : '/',
+    detail: typeof e?.detail === 'string' ? e.detail : 'is invalid'
+  }))
+}
+
+/** A problem; `detail` is always there (the title's words when the caller gives none). */
 export function problem (status: number, detail?: string, extra: Record<string, unknown> = {}): Problem {
-  return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra }
+  const title = TITLES[status] ?? 'Error'
+  const p: Problem = { type: 'about:blank', title, status, detail: detail || title, ...extra }
+  if ('errors' in extra) p.errors = normaliseErrors(extra.errors, typeof extra.code === 'string' ? extra.code : 'INVALID')
+  return p
 }
 
 export function sendProblem (reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type(PROBLEM_TYPE).send(p)
 }
 
-/** JSON Schema of a problem response, for OpenAPI. */
+/**
+ * JSON Schema of a problem response: the serialiser of every 4xx/5xx and the OpenAPI component
+ * `Problem`. status, title and detail are always there; code, errors and the other members are
+ * extension members (RFC 9457 §3.2), a documented deviation of the API Design Rules.
+ */
 export const problemSchema = {
   $id: 'Problem',
   type: 'object',
-  required: ['title', 'status'],
+  description: 'RFC 9457 problem details (application/problem+json). Deviation from the NLGov API Design Rules, deliberately kept: besides type, title, status, detail and instance a problem carries extension members (RFC 9457 §3.2): `code` (a stable machine-readable code), `errors` (every invalid input at once, one item shape) and, where an answer needs them, members such as `requestId`, `outcome`, `reasons` or `checks`.',
+  required: ['type', 'title', 'status', 'detail'],
   properties: {
-    type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' },
-    detail: { type: 'string' }, instance: { type: 'string' }, code: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', additionalProperties: true } }
+    type: { type: 'string', description: 'A URI reference that identifies the problem type; about:blank: the status says it all' },
+    title: { type: 'string', description: 'The status code\'s reason phrase' },
+    status: { type: 'integer', minimum: 400, maximum: 599 },
+    detail: { type: 'string', description: 'What went wrong, in words for the caller; never echoes personal data' },
+    instance: { type: 'string' },
+    code: { type: 'string', description: 'Extension member: a stable code of the problem, e.g. WAMS_VALIDATION, CASE_NOT_FOUND' },
+    errors: {
+      type: 'array',
+      description: 'Extension member: every invalid input at once',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['code', 'in', 'pointer', 'detail'],
+        properties: {
+          code: { type: 'string', description: 'What kind of error (e.g. SCHEMA_VIOLATION, TEXT_POLICY, a rule\'s code)' },
+          in: { type: 'string', enum: ['body', 'querystring', 'params', 'headers'], description: 'The part of the request' },
+          pointer: { type: 'string', description: 'JSON pointer (RFC 6901) into that part' },
+          detail: { type: 'string' }
+        }
+      }
+    }
   },
   additionalProperties: true
 } as const
@@ -49,14 +95,40 @@ function validationErrors (error: FastifyError): Array<Record<string, unknown>> 
     const params = v.params as Record<string, unknown>
     const pointer = v.instancePath + (params.missingProperty ? `/${String(params.missingProperty)}` : '') +
       (params.additionalProperty ? `/${String(params.additionalProperty)}` : '')
-    return { in: context, pointer: pointer || '/', detail: v.message ?? 'is invalid' }
+    return { code: 'SCHEMA_VIOLATION', in: context, pointer: pointer || '/', detail: v.message ?? 'is invalid' }
   })
 }
 
-async function problemPlugin (app: FastifyInstance): Promise<void> {
+/** Fastify's own 4xx codes, as the platform's: a caller sees one vocabulary of codes. */
+const FRAMEWORK_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'WAMS_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'WAMS_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_TYPE: 'WAMS_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'WAMS_INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'WAMS_INVALID_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'WAMS_BAD_REQUEST'
+}
+
+export function platformCode (code: string | undefined): string | undefined {
+  if (code === undefined || !code.startsWith('FST_')) return code
+  return FRAMEWORK_CODES[code] ?? 'WAMS_BAD_REQUEST'
+}
+
+export interface ProblemPluginOptions {
+  /** The methods a path allows (empty: no such path); then another method is a 405 and OPTIONS a 204, both with Allow. */
+  methodsOf?: (url: string) => string[]
+}
+
+async function problemPlugin (app: FastifyInstance, options: ProblemPluginOptions = {}): Promise<void> {
   // The path is not echoed: whatever someone typed into a URL (a BSN, say) does not come back.
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    sendProblem(reply, problem(404, `No resource for ${request.method} at this URL`, { code: 'WAMS_NOT_FOUND' }))
+    const allowed = options.methodsOf?.(request.url) ?? []
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '))
+      if (request.method === 'OPTIONS') return reply.code(204).send()
+      return sendProblem(reply, problem(405, `This URL does not allow ${request.method}; it allows ${allowed.join(', ')}`, { code: 'WAMS_METHOD_NOT_ALLOWED' }))
+    }
+    return sendProblem(reply, problem(404, `No resource for ${request.method} at this URL`, { code: 'WAMS_NOT_FOUND' }))
   })
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -71,7 +143,7 @@ async function problemPlugin (app: FastifyInstance): Promise<void> {
       return sendProblem(reply, problem(status, detail, { code: error.code ?? 'WAMS_INTERNAL', requestId: request.id }))
     }
     const extra = (error as FastifyError & { problem?: Record<string, unknown> }).problem ?? {}
-    return sendProblem(reply, problem(status, error.message, { code: error.code, ...extra }))
+    return sendProblem(reply, problem(status, error.message, { code: platformCode(error.code) ?? 'WAMS_ERROR', ...extra }))
   })
 }
 

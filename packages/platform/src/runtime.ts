@@ -3,7 +3,7 @@
 // the trusted token issuers. Tearing down runs in the reverse order.
 import pino, { type Logger } from 'pino'
 import type { FromSchema } from 'json-schema-to-ts'
-import { baseConfigSchema } from './config.ts'
+import { baseConfigSchema, httpsOptions } from './config.ts'
 import { createPool, defaultDatabaseUrl, ensureDatabase, migrate, type Pool } from './database.ts'
 import { Broker, type TopicKey } from './kafka.ts'
 import { OutboxRelay, OUTBOX_MIGRATIONS } from './outbox.ts'
@@ -14,6 +14,7 @@ import { devAuditLogKeyPem, devIssuer, devPseudonymKey } from './dev-secrets.ts'
 import { parseTrustedIssuers, type TrustedIssuer } from './authentication.ts'
 import { loggerOptions } from './logger.ts'
 import { createService, type HealthCheck, type HealthReport } from './service.ts'
+import type { AdrDeviation } from './openapi.ts'
 import type { FastifyInstance } from 'fastify'
 
 export type BaseConfig = FromSchema<typeof baseConfigSchema>
@@ -104,6 +105,40 @@ export async function startRuntime (options: {
   }
 }
 
+/**
+ * A runtime that connects to nothing and starts nothing, for building a service only to read its
+ * OpenAPI document (scripts/openapi-docs.ts, `npm run lint`): the pool and the broker exist but are
+ * never used (neither connects until asked), the relay and the evidence reconciler never start.
+ */
+export function offlineRuntime (options: { config: BaseConfig, logger?: Logger, verifierKey?: string }): Runtime {
+  const { config } = options
+  const logger = options.logger ?? pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
+  const databaseUrl = config.DATABASE_URL ?? defaultDatabaseUrl(config.SERVICE_NAME)
+  const pool = createPool(databaseUrl, 1)
+  const broker = new Broker({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, topicPrefix: config.KAFKA_TOPIC_PREFIX, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, logger })
+  const relay = new OutboxRelay({ pool, broker, logger })
+  const evidence = new EvidenceReconciler({
+    pool,
+    logger,
+    receipts: async () => { throw new Error('an offline runtime asks the audit log for nothing') },
+    verifierKey: options.verifierKey ?? config.AUDIT_LOG_KEY ?? verifierKeyString(config.AUDIT_LOG_ORIGIN, loadPrivateKeyPem(devAuditLogKeyPem(config.DATA_DIR))),
+    origin: config.AUDIT_LOG_ORIGIN,
+    intervalMs: config.EVIDENCE_INTERVAL_MS,
+    republishAfterMs: config.EVIDENCE_REPUBLISH_MS,
+    maxAttempts: config.EVIDENCE_MAX_ATTEMPTS,
+    maxLagMs: config.EVIDENCE_MAX_LAG_MS,
+    retentionMs: config.OUTBOX_RETENTION_MS
+  })
+  const issuers = config.JWT_TRUSTED_ISSUERS
+    ? parseTrustedIssuers(config.JWT_TRUSTED_ISSUERS)
+    : [{ iss: devIssuer(config.DATA_DIR).iss, publicKeyPem: devIssuer(config.DATA_DIR).publicKeyPem }]
+  const pseudonymise = createPseudonymiser(config.PSEUDONYM_KEY ?? devPseudonymKey(config.DATA_DIR))
+  return {
+    config, logger, pool, broker, relay, evidence, pseudonymise, issuers, databaseUrl,
+    async close () { await pool.end() }
+  }
+}
+
 /** Readiness checks for createService: the database answers, Kafka answers, the relay keeps up. */
 export function runtimeReadiness (runtime: Runtime) {
   return {
@@ -138,10 +173,20 @@ export async function createServiceOnRuntime (options: {
   verifierKey?: string
   /** Readiness checks of the service itself, besides the runtime's. */
   readiness?: (runtime: Runtime) => Record<string, HealthCheck>
+  /** Build for the OpenAPI document only: an offlineRuntime, nothing connects (the service starts nothing either). */
+  offline?: boolean
+  /** The OpenAPI document's tag descriptions and the service's deviations from the API Design Rules. */
+  tags?: Record<string, string>
+  deviations?: AdrDeviation[]
 }): Promise<ServiceOnRuntime> {
   const { config } = options
   const logger = options.logger ?? pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
-  const runtime = await startRuntime({ config, migrations: options.migrations, logger, ...(options.receipts ? { receipts: options.receipts } : {}), ...(options.verifierKey ? { verifierKey: options.verifierKey } : {}) })
+  const verifierKey = options.verifierKey ? { verifierKey: options.verifierKey } : {}
+  const runtime = options.offline
+    ? offlineRuntime({ config, logger, ...verifierKey })
+    : await startRuntime({ config, migrations: options.migrations, logger, ...(options.receipts ? { receipts: options.receipts } : {}), ...verifierKey })
+  // HTTPS (and mutual TLS) from the configuration every service reads the same way.
+  const https = options.https ?? httpsOptions(config)
   try {
     const app = await createService({
       name: config.SERVICE_NAME,
@@ -152,7 +197,9 @@ export async function createServiceOnRuntime (options: {
       bodyLimit: config.BODY_LIMIT,
       loggerInstance: logger,
       readiness: { ...runtimeReadiness(runtime), ...options.readiness?.(runtime) },
-      ...(options.https ? { https: options.https } : {})
+      ...(https ? { https } : {}),
+      ...(options.tags ? { tags: options.tags } : {}),
+      ...(options.deviations ? { deviations: options.deviations } : {})
     })
     app.addHook('onClose', async () => { await runtime.close() })
     return { app, runtime, logger }

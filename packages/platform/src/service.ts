@@ -12,6 +12,8 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import { loggerOptions } from './logger.ts'
 import problemPlugin, { problemSchema, problem, sendProblem, PROBLEM_TYPE, type Problem } from './problem.ts'
+import { swaggerOptions, type AdrDeviation, type ApiContact } from './openapi.ts'
+import { acceptable, producedTypes, RouteTable } from './http-rules.ts'
 import { parseTraceparent, type TraceContext } from './trace-context.ts'
 import { isValidBsn } from './bsn.ts'
 import { checkTextPolicy, isStorableDateTime } from './text-policy.ts'
@@ -39,6 +41,17 @@ export interface ServiceOptions {
   /** A pino instance to log with (shared with the service's runtime); default: a new one. */
   loggerInstance?: unknown
   https?: Record<string, unknown>
+  /**
+   * The server URL of the OpenAPI document, which its paths are relative to; default /v<major of
+   * apiVersion>. A service whose routes lie elsewhere (the demo partners) passes '/'.
+   */
+  basePath?: string
+  /** info.contact of the OpenAPI document; default DEFAULT_CONTACT. */
+  contact?: ApiContact
+  /** Descriptions of the OpenAPI tags the routes use. */
+  tags?: Record<string, string>
+  /** The service's deliberate deviations from the API Design Rules, published in its document. */
+  deviations?: AdrDeviation[]
 }
 
 /**
@@ -82,12 +95,21 @@ function buildValidator (externalSchemas: Record<string, unknown>) {
   }
 }
 
+/**
+ * The NLGov security headers on an answer that did not pass through helmet (framework and client
+ * errors, and answers the shell gives before helmet's hook ran): the same names, the strictest values.
+ */
 const RAW_SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer'
+  'Referrer-Policy': 'no-referrer',
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'"
 }
+
+/** The OpenAPI document: readable from any origin (CORS), as the API Design Rules require. */
+const OPENAPI_PATH = '/v1/openapi.json'
 
 /** Headers of a problem answered outside the routed request life (framework and client errors). */
 function frameworkHeaders (reply: FastifyReply, apiVersion: string): void {
@@ -148,6 +170,7 @@ function clientErrorHandler (apiVersion: string) {
 }
 
 export async function createService (options: ServiceOptions): Promise<FastifyInstance> {
+  const routes = new RouteTable()
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: loggerOptions(options.name, options.logLevel) }),
     bodyLimit: options.bodyLimit,
@@ -160,6 +183,9 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
     ...(options.https ? { https: options.https } : {}),
     schemaController: { compilersFactory: { buildValidator } }
   } as unknown as FastifyServerOptions) as unknown as FastifyInstance
+
+  // Every route, to answer 405 with Allow (a known path, another method) and OPTIONS.
+  app.addHook('onRoute', (route) => { routes.add(route.url, route.method) })
 
   let closing = false
   app.addHook('preClose', async () => { closing = true })
@@ -178,6 +204,31 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
     if (request.url.length > MAX_URL_LENGTH) {
       return sendProblem(reply, problem(414, `The URL is longer than ${MAX_URL_LENGTH} bytes`, { code: 'WAMS_URI_TOO_LONG' }))
     }
+    // Content negotiation: a route answers in the media types its response schema declares.
+    const produced = producedTypes(request.routeOptions.schema)
+    if (produced !== null && !acceptable(request.headers.accept, produced)) {
+      return sendProblem(reply, problem(406, `This URL answers in ${produced.join(', ')} (errors in ${PROBLEM_TYPE}); the Accept header allows none of them`, { code: 'WAMS_NOT_ACCEPTABLE' }))
+    }
+  })
+
+  // Whatever answered (a route, the shell's own early answers, the error and not-found handlers):
+  // API-Version and the security headers are on it, and a 401 carries its bearer challenge.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!reply.hasHeader('api-version')) reply.header('API-Version', options.apiVersion)
+    for (const [name, value] of Object.entries(RAW_SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value)
+    if (reply.statusCode === 401 && !reply.hasHeader('www-authenticate')) reply.header('WWW-Authenticate', 'Bearer realm="wams"')
+    if (request.url.split('?')[0] === OPENAPI_PATH) {
+      reply.header('Access-Control-Allow-Origin', '*')
+      reply.header('Access-Control-Expose-Headers', 'API-Version')
+      reply.header('Cross-Origin-Resource-Policy', 'cross-origin')
+      if (request.method === 'OPTIONS') {
+        reply.header('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS')
+        const asked = request.headers['access-control-request-headers']
+        if (typeof asked === 'string' && /^[A-Za-z0-9!#$%&'*+.^_`|~, -]{1,512}$/.test(asked)) reply.header('Access-Control-Allow-Headers', asked)
+        reply.header('Access-Control-Max-Age', '600')
+      }
+    }
+    return payload
   })
 
   // The text policy at the edge: after the body is parsed and before it is validated, let alone
@@ -208,7 +259,7 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
     done(err, undefined)
   })
 
-  await app.register(problemPlugin)
+  await app.register(problemPlugin, { methodsOf: (url: string) => routes.allowed(url) })
   await app.register(helmet, {
     // NLGov API design rules: no framing, no sniffing, HSTS, no referrer; the docs UI needs inline assets.
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
@@ -218,15 +269,17 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
   })
   app.addSchema(problemSchema)
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: options.title, description: options.description, version: options.apiVersion },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } }
-    }
-  })
+  await app.register(swagger, swaggerOptions(app, {
+    title: options.title,
+    description: options.description,
+    apiVersion: options.apiVersion,
+    basePath: options.basePath ?? `/v${options.apiVersion.split('.')[0]}`,
+    ...(options.contact ? { contact: options.contact } : {}),
+    ...(options.tags ? { tags: options.tags } : {}),
+    ...(options.deviations ? { deviations: options.deviations } : {})
+  }))
   await app.register(swaggerUi, { routePrefix: '/v1/docs', uiConfig: { docExpansion: 'list' } })
-  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger())
 
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'up' }))
   app.get('/health/ready', { schema: { hide: true } }, async (request, reply) => {

@@ -31,7 +31,20 @@ export interface BuildOptions {
   now?: () => Date
   /** Called after a consumed batch is committed to the database and before its offsets are (tests crash here). */
   afterStore?: (messages: ConsumedMessage[]) => Promise<void> | void
+  /** Build for the OpenAPI document only (scripts/openapi-docs.ts): connects to nothing, starts nothing. */
+  offline?: boolean
 }
+
+/** The deliberate deviations from the NLGov API Design Rules, published in the OpenAPI document. */
+const DEVIATIONS = [{
+  rule: '/core/http-safety, /core/http-methods',
+  deviation: 'Two reads use POST: POST /audit/events/search (the events about one person) and POST /audit/subject-report (the inzage report of one person). They change nothing and answer 200.',
+  reason: 'They are asked by BSN, and a BSN must travel in a body, never in a URL (logs, proxies, browser histories); GET has no body.'
+}, {
+  rule: '/core/error-handling (403 Forbidden)',
+  deviation: 'An event the caller may not see is answered 404, as if it did not exist, not 403.',
+  reason: 'That an exchange about someone took place is itself personal data; a party outside its scope must not learn that it exists.'
+}]
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,6 +71,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     title: 'Wams audit log',
     description: 'Immutable, verifiable evidence of every exchange: an RFC 6962 Merkle tree log with signed checkpoints, queryable by supervisors, parties and residents.',
     apiVersion: API_VERSION,
+    offline: options.offline === true,
+    tags: { audit: 'The audit log: events with inclusion proofs, signed checkpoints, consistency proofs, the export for the offline verifier and the inzage report' },
+    deviations: DEVIATIONS,
     // The log proves its own events (failed logins, report requests) in process, with its own key.
     receipts: (pool) => (eventIds) => inclusionReceipts(pool, eventIds),
     verifierKey: key.verifierKey,
@@ -77,7 +93,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     audience: config.JWT_AUDIENCE,
     // Least privilege: only active parties of the register read the audit log.
     isActiveParty: (org: string) => register.isActive(org),
-    onFailure: auditAuthenticationFailure(pool, 'audit')
+    onFailure: auditAuthenticationFailure(pool, 'audit'),
+    requireCertificateOin: config.MTLS_REQUIRED
   })
 
   const store = new AuditStore({ pool, logger, instanceId, afterCommit: options.afterStore })
@@ -102,14 +119,17 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     await sequencer.stop()
   }
   try {
-    await hub.start()
-    sequencer.start()
-    // Every instance is a member of the one group: Kafka splits the partitions between them.
-    subscription = await runtime.broker.consume({
-      groupId: `${config.KAFKA_TOPIC_PREFIX}wams-audit`,
-      topics: ['audit'],
-      handle: (messages) => store.handle(messages)
-    })
+    // Offline (for the OpenAPI document) nothing starts: the routes below are all that is needed.
+    if (!options.offline) {
+      await hub.start()
+      sequencer.start()
+      // Every instance is a member of the one group: Kafka splits the partitions between them.
+      subscription = await runtime.broker.consume({
+        groupId: `${config.KAFKA_TOPIC_PREFIX}wams-audit`,
+        topics: ['audit'],
+        handle: (messages) => store.handle(messages)
+      })
+    }
     started = true
   } finally {
     if (!started) await stop()

@@ -15,7 +15,20 @@ export const API_VERSION = '1.0.0'
 export interface BuildOptions {
   /** The clock of recorded events and of the retention purge (tests inject one). */
   now?: () => Date
+  /** Build for the OpenAPI document only (scripts/openapi-docs.ts): connects to nothing, starts nothing. */
+  offline?: boolean
 }
+
+/** The deliberate deviations from the NLGov API Design Rules, published in the OpenAPI document. */
+const DEVIATIONS = [{
+  rule: '/core/error-handling (403 Forbidden)',
+  deviation: 'A case the caller has no relation to is answered 404 CASE_NOT_FOUND, as if it did not exist, not 403.',
+  reason: 'Whether a municipality has opened a case about someone is itself personal data (a coordinated approach for multiple problems); a party that may not know of the case must not learn that it exists.'
+}, {
+  rule: '/core/naming-resources, /core/http-methods',
+  deviation: 'The BSNs of the persons of a case (POST /cases) and of a person who objects (POST /cases/{caseId}/objections) are sent in the body; no URL ever holds a BSN.',
+  reason: 'A BSN in a URL ends up in logs, proxies and browser histories (Wet BSN, GDPR art. 32).'
+}]
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,14 +48,18 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     migrations: MIGRATIONS,
     title: 'Wams consent ledger',
     description: 'The legal basis of every coordinated approach (case): append-only, hash-chained, verifiable.',
-    apiVersion: API_VERSION
+    apiVersion: API_VERSION,
+    offline: options.offline === true,
+    tags: { cases: 'Coordinated approaches (cases): their legal basis, scope, participants, phases and objections, as a hash-chained ledger' },
+    deviations: DEVIATIONS
   })
   try {
     await app.register(authenticationPlugin, {
       issuers: runtime.issuers,
       audience: config.JWT_AUDIENCE,
       onFailure: auditAuthenticationFailure(runtime.pool, 'consent-ledger'),
-      systemRoleIssuers: { gateway: [config.GATEWAY_ISSUER] }
+      systemRoleIssuers: { gateway: [config.GATEWAY_ISSUER] },
+      requireCertificateOin: config.MTLS_REQUIRED
     })
 
     const ledger: LedgerContext = { pool: runtime.pool, register, now }
@@ -50,6 +67,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     app.decorate('consentLedger', { ...ledger, purgeExpired: purge })
     await app.register(caseRoutes, { ledger, pseudonymise: runtime.pseudonymise })
 
+    if (options.offline) return app
     const stopPurge = schedulePurge(async () => {
       const { purged } = await purge()
       if (purged.length > 0) app.log.info({ cases: purged.length }, 'retention purge: personal data of closed cases removed')

@@ -166,7 +166,9 @@ const writeResult = (extra: Record<string, unknown> = {}) => ({
 
 export const openCaseSchema = {
   tags: ['cases'],
+  operationId: 'openCase',
   summary: 'Open a case (gecoördineerde aanpak)',
+  responseHeaders: { 201: ['Location', 'ETag'] },
   description: 'Only the college of an active gemeente; the case belongs to the token\'s municipality. Checks the body and the problem rules of SPEC section 2 in one pass and reports every violation at once (400, errors[].code).',
   security,
   body: {
@@ -198,21 +200,24 @@ export const openCaseSchema = {
 } as const
 
 export const getCaseSchema = {
-  tags: ['cases'], summary: 'The current state of a case', security,
+  tags: ['cases'], operationId: 'getCase', summary: 'The current state of a case', security,
+  responseHeaders: { 200: ['ETag'] },
   description: 'College and coordinator of the municipality (with BSNs), the supervisor (pseudonyms), participants (reduced view). ETag = version.',
   params: caseParams,
   response: { 200: caseViewSchema, ...problems(400, 401, 403, 404) }
 } as const
 
 export const decisionStateRouteSchema = {
-  tags: ['cases'], summary: 'The case state the gateway decides on', security,
+  tags: ['cases'], operationId: 'getDecisionState', summary: 'The case state the gateway decides on', security,
+  responseHeaders: { 200: ['ETag'] },
   description: 'Role gateway (and the supervisor). Read synchronously from the committed projection: every change acknowledged before the read started is in it.',
   params: caseParams,
   response: { 200: decisionStateSchema, ...problems(400, 401, 403, 404) }
 } as const
 
 export const ledgerSchema = {
-  tags: ['cases'], summary: 'The case\'s append-only event history with its hash chain', security,
+  tags: ['cases'], operationId: 'getCaseLedger', summary: 'The case\'s append-only event history with its hash chain', security,
+  responseHeaders: { 200: ['ETag'] },
   description: 'College and coordinator of the municipality, and the supervisor (who gets events holding BSNs without content). content is null once purged; the hashes stay, so the chain verifies.',
   params: caseParams,
   response: {
@@ -246,7 +251,7 @@ export const ledgerSchema = {
 } as const
 
 export const verificationSchema = {
-  tags: ['cases'], summary: 'Verify the case\'s hash chain', security,
+  tags: ['cases'], operationId: 'verifyCaseLedger', summary: 'Verify the case\'s hash chain', security,
   description: 'Recomputes every content hash and chain hash and checks the length against the case version.',
   params: caseParams,
   response: {
@@ -259,7 +264,8 @@ export const verificationSchema = {
 } as const
 
 export const scopeSchema = {
-  tags: ['cases'], summary: 'Record the client\'s scope (route hulpvraag)', security,
+  tags: ['cases'], operationId: 'recordScope', summary: 'Record the client\'s scope (route hulpvraag)', security,
+  responseHeaders: { 200: ['ETag'] },
   description: 'The domains and parties the client decided, with the client\'s statement; replaces the previous scope. Empty domains and parties withdraw it. Participants outside the new scope stop participating.',
   params: caseParams,
   headers: ifMatch,
@@ -275,7 +281,8 @@ export const scopeSchema = {
 } as const
 
 export const addParticipantSchema = {
-  tags: ['cases'], summary: 'Add a participant', security,
+  tags: ['cases'], operationId: 'addParticipant', summary: 'Add a participant', security,
+  responseHeaders: { 201: ['ETag'] },
   description: 'An active party with a necessity statement; on route hulpvraag only a party inside the client\'s current scope.',
   params: caseParams,
   headers: ifMatch,
@@ -287,7 +294,9 @@ export const addParticipantSchema = {
 } as const
 
 export const removeParticipantSchema = {
-  tags: ['cases'], summary: 'Remove a participant', security,
+  tags: ['cases'], operationId: 'removeParticipant', summary: 'Remove a participant', security,
+  description: 'The party stops participating in the case, with an optional reason; 404 PARTICIPANT_NOT_FOUND when it does not participate.',
+  responseHeaders: { 200: ['ETag'] },
   params: { type: 'object', additionalProperties: false, required: ['caseId', 'org'], properties: { caseId: uuid, org: oin } },
   headers: ifMatch,
   body: { type: 'object', additionalProperties: false, properties: { reason: words() } },
@@ -295,7 +304,8 @@ export const removeParticipantSchema = {
 } as const
 
 export const phaseSchema = {
-  tags: ['cases'], summary: 'Move the case to the next phase', security,
+  tags: ['cases'], operationId: 'changePhase', summary: 'Move the case to the next phase', security,
+  responseHeaders: { 200: ['ETag'] },
   description: 'Only forward: onderzoek → aanpak. Closing is POST /close with a reason.',
   params: caseParams,
   headers: ifMatch,
@@ -304,7 +314,8 @@ export const phaseSchema = {
 } as const
 
 export const closeSchema = {
-  tags: ['cases'], summary: 'Close the case', security,
+  tags: ['cases'], operationId: 'closeCase', summary: 'Close the case', security,
+  responseHeaders: { 200: ['ETag'] },
   description: 'Starts the retention period; nothing changes a closed case afterwards.',
   params: caseParams,
   headers: ifMatch,
@@ -313,7 +324,8 @@ export const closeSchema = {
 } as const
 
 export const lodgeObjectionSchema = {
-  tags: ['cases'], summary: 'Lodge an objection (bezwaar, GDPR art. 21)', security,
+  tags: ['cases'], operationId: 'lodgeObjection', summary: 'Lodge an objection (bezwaar, GDPR art. 21)', security,
+  responseHeaders: { 201: ['ETag'] },
   description: 'subject: the BSN of the person objecting (in the body, never in a URL), a subject of the case. Stored as its pseudonym.',
   params: caseParams,
   headers: ifMatch,
@@ -325,7 +337,9 @@ export const lodgeObjectionSchema = {
 } as const
 
 export const decideObjectionSchema = {
-  tags: ['cases'], summary: 'Decide an objection', security,
+  tags: ['cases'], operationId: 'decideObjection', summary: 'Decide an objection', security,
+  description: 'Upheld or rejected, with a reason, once: 409 OBJECTION_ALREADY_DECIDED for an objection already decided, 404 OBJECTION_NOT_FOUND for one the case does not hold.',
+  responseHeaders: { 200: ['ETag'] },
   params: { type: 'object', additionalProperties: false, required: ['caseId', 'objectionId'], properties: { caseId: uuid, objectionId: uuid } },
   headers: ifMatch,
   body: { type: 'object', additionalProperties: false, required: ['upheld', 'reason'], properties: { upheld: { type: 'boolean' }, reason: words() } },

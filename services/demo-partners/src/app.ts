@@ -34,6 +34,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     title: 'Wams demo partner systems',
     description: 'Synthetic partner systems for every party of the register, at /partners/{oin}/wams/v1/data-requests.',
     apiVersion: API_VERSION,
+    // Its routes lie under /partners/{oin}/wams/v1, not under /v1: the document's paths are absolute.
+    basePath: '/',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT,
     ...(options.loggerInstance === undefined ? {} : { loggerInstance: options.loggerInstance }),

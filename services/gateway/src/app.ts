@@ -1,7 +1,6 @@
 // Builds the gateway: its runtime (PostgreSQL, Kafka, outbox), the common service shell, and then,
 // like the fastify demo app, the external plugins (authentication, rate limit), the app plugins
 // (register and policy, clients of the ledger and the partners) and the routes.
-import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import type { FastifyInstance } from 'fastify'
 import { createServiceOnRuntime } from '@wams/platform'
@@ -19,23 +18,22 @@ export const API_VERSION = '1.0.0'
 export interface BuildOptions {
   /** A pino instance to log with (tests capture the output to prove no BSN is logged). */
   logger?: Logger
+  /** Build for the OpenAPI document only (scripts/openapi-docs.ts): connects to nothing, starts nothing. */
+  offline?: boolean
 }
 
-/** HTTPS when a certificate is configured; with MTLS_REQUIRED a client certificate from TLS_CA_FILE is required. */
-function httpsOptions (config: Config): Record<string, unknown> | undefined {
-  if (!config.TLS_CERT_FILE || !config.TLS_KEY_FILE) return undefined
-  return {
-    cert: readFileSync(config.TLS_CERT_FILE),
-    key: readFileSync(config.TLS_KEY_FILE),
-    ...(config.TLS_CA_FILE ? { ca: readFileSync(config.TLS_CA_FILE) } : {}),
-    minVersion: 'TLSv1.2',
-    requestCert: config.MTLS_REQUIRED,
-    rejectUnauthorized: config.MTLS_REQUIRED
-  }
-}
+/** The deliberate deviations from the NLGov API Design Rules, published in the OpenAPI document. */
+const DEVIATIONS = [{
+  rule: '/core/http-methods',
+  deviation: 'POST /cases/{caseId}/data-requests and /cases/{caseId}/involvement-check answer 200 with the outcome instead of 201 with a Location: the request is decided and answered at once, not kept as a resource to read back.',
+  reason: 'The BSN of the person must travel in a body, never in a URL (logs, proxies, browser history); every decision is kept as evidence in the audit log, not as a resource of the gateway.'
+}, {
+  rule: '/core/error-handling/problem-details',
+  deviation: 'Every outcome other than permit is a problem with the extension members requestId, outcome and reasons (403 deny, 404 not-known, 451 refused, 502/503/504 error).',
+  reason: 'The caller must learn the decision and its reason codes (SPEC §5) in a machine-readable form.'
+}]
 
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const https = httpsOptions(config)
   const { app, runtime } = await createServiceOnRuntime({
     config,
     migrations: MIGRATIONS,
@@ -43,7 +41,12 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     description: 'Every data request between a municipality and its partners passes here: authentication, the eleven rules of the Wams, proxy to the partner system, minimisation, audit.',
     apiVersion: API_VERSION,
     ...(options.logger ? { logger: options.logger } : {}),
-    ...(https ? { https } : {})
+    offline: options.offline === true,
+    tags: {
+      'data requests': 'Requests for data about a person in a case, decided on the rules of the Wams and answered by the partner that holds the data',
+      register: 'The party register: who takes part and what they supply (public)'
+    },
+    deviations: DEVIATIONS
   })
 
   await app.register(registerPlugin, { ...(config.REGISTER_FILE ? { registerFile: config.REGISTER_FILE } : {}) })

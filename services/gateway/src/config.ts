@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts'
-import { baseConfigSchema, ConfigError, loadConfig } from '@wams/platform'
+import { baseConfigSchema, loadConfig } from '@wams/platform'
 
 export const configSchema = {
   type: 'object',
@@ -26,20 +26,13 @@ export const configSchema = {
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 1, default: 6000, description: 'Requests per organisation per minute (per instance)' },
     GATEWAY_OIN: { type: 'string', pattern: '^[0-9]{20}$', default: '00000099000000009000', description: 'The gateway\'s own OIN: org of the tokens it signs' },
     GATEWAY_ISSUER: { type: 'string', minLength: 1, description: 'iss of the tokens the gateway signs (the consent ledger and partners trust it); default: the dev issuer\'s in development, urn:wams:gateway:<GATEWAY_OIN> with GATEWAY_SIGNING_KEY_FILE' },
-    GATEWAY_SIGNING_KEY_FILE: { type: 'string', 'x-production-required': true, description: 'Ed25519 private key (PEM) for tokens to the consent ledger and partners; dev default: the dev issuer key under .data/' },
-    TLS_CERT_FILE: { type: 'string', description: 'Server certificate (PEM); enables HTTPS' },
-    TLS_KEY_FILE: { type: 'string', description: 'Server private key (PEM)' },
-    TLS_CA_FILE: { type: 'string', description: 'CA bundle for client certificates; with MTLS_REQUIRED' },
-    MTLS_REQUIRED: { type: 'boolean', default: false, description: 'Require a client certificate whose OIN (subject serialNumber) equals the token org' }
+    GATEWAY_SIGNING_KEY_FILE: { type: 'string', 'x-production-required': true, description: 'Ed25519 private key (PEM) for tokens to the consent ledger and partners; dev default: the dev issuer key under .data/' }
   }
 } as const
 
 export type Config = FromSchema<typeof configSchema>
 
+/** TLS_* and MTLS_REQUIRED come from the platform, which also refuses combinations that do not fit. */
 export function readConfig (env: Record<string, string | undefined> = process.env): Config {
-  const config = loadConfig<Config>(configSchema, env)
-  // Combinations a schema cannot express: HTTPS needs both halves, mTLS needs HTTPS and a CA.
-  if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE go together')
-  if (config.MTLS_REQUIRED && !(config.TLS_CERT_FILE && config.TLS_CA_FILE)) throw new ConfigError('MTLS_REQUIRED needs TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE')
-  return config
+  return loadConfig<Config>(configSchema, env)
 }

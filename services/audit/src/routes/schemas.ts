@@ -56,6 +56,7 @@ const eventPage = {
 
 export const listEventsSchema = {
   tags, security,
+  operationId: 'listEvents',
   summary: 'Audit events in log order, filtered and paged, as far as the caller may see them',
   description: 'A supervisor of the toezichthouder sees every event; any other party the events where it is the requester or the provider; a gemeente also every event of the cases it owns.',
   querystring: { type: 'object', additionalProperties: false, properties: { ...filterProperties, ...pageProperties } },
@@ -64,7 +65,9 @@ export const listEventsSchema = {
 
 export const searchEventsSchema = {
   tags, security,
+  operationId: 'searchEventsByPerson',
   summary: 'Audit events about one person: the BSN goes in the body, never in a URL, and is turned into its pseudonym',
+  description: 'A read that uses POST, a documented deviation: the BSN must not travel in a URL. It is turned into its keyed pseudonym at once; the filters, paging and scoping are those of GET /v1/audit/events.',
   body: {
     type: 'object', additionalProperties: false, required: ['bsn'],
     properties: { bsn: { type: 'string', format: 'bsn', description: 'BSN of the person (eleven-test)' }, ...filterProperties, ...pageProperties }
@@ -79,7 +82,9 @@ export const eventParams = {
 
 export const getEventSchema = {
   tags, security,
+  operationId: 'getEvent',
   summary: 'One event with its inclusion proof against the latest signed checkpoint',
+  responseHeaders: { 404: ['Retry-After'] },
   description: 'Verify: SHA-256(0x00 ‖ RFC 8785 JSON of event) is leafHash; the RFC 9162 inclusion proof of leafIndex in a tree of treeSize leaves gives rootHash; signedNote (GET /v1/audit/keys) signs treeSize and rootHash. 404 when the event is unknown, not visible to the caller, or not yet covered by a checkpoint.',
   params: eventParams,
   response: {
@@ -112,12 +117,15 @@ const checkpointBody = {
 
 export const getCheckpointSchema = {
   tags,
+  operationId: 'getLatestCheckpoint',
   summary: 'The latest signed checkpoint (public)',
+  description: 'The C2SP signed note of the log\'s latest tree size and root hash, with the same fields apart; 404 before the log signed its first checkpoint.',
   response: { 200: checkpointBody, ...problems(404) }
 } as const
 
 export const postCheckpointSchema = {
   tags, security,
+  operationId: 'signCheckpoint',
   summary: 'Sign a checkpoint of the log as it is now (supervisor)',
   description: '201 with a new checkpoint when the log grew since the latest one, else 200 with the latest. The log refuses to sign a checkpoint that is not consistent with the previous one.',
   response: { 200: checkpointBody, 201: checkpointBody, ...problems(401, 403, 500) }
@@ -125,7 +133,9 @@ export const postCheckpointSchema = {
 
 export const keysSchema = {
   tags,
+  operationId: 'listKeys',
   summary: 'The public keys that verify the checkpoints (public)',
+  description: 'Each key as a signed-note verifier key (the --key of wams verify) and as a PEM public key.',
   response: {
     200: {
       type: 'object', additionalProperties: false, required: ['keys'],
@@ -151,6 +161,7 @@ const { $schema: _s, $id: _i, ...receiptsBody } = inclusionReceiptsSchema
 
 export const receiptsSchema = {
   tags,
+  operationId: 'getInclusionReceipts',
   summary: 'Inclusion receipts: does the log hold these events under its latest signed checkpoint? (producers)',
   description: 'Producers (gateway, consent ledger) keep each audit event until a receipt proves that the log holds it; they verify the proof and the checkpoint signature themselves. Public like the checkpoint: the answer holds positions and hashes only, never event content.',
   body: {
@@ -162,6 +173,7 @@ export const receiptsSchema = {
 
 export const rejectedSchema = {
   tags, security,
+  operationId: 'listRejectedMessages',
   summary: 'Messages on the audit topic the log could not store (supervisor)',
   description: 'Never dropped silently: kept, counted, listed here without their content (the newest 100), and while any exist the readiness of the audit service reports degraded.',
   response: {
@@ -187,7 +199,9 @@ export const rejectedSchema = {
 
 export const consistencySchema = {
   tags, security,
+  operationId: 'getConsistencyProof',
   summary: 'Consistency proof between two tree sizes (RFC 9162 §2.1.4)',
+  description: 'Proves that the tree of size `to` extends the tree of size `from` without changing it; `to` at most the latest checkpoint\'s tree size.',
   querystring: {
     type: 'object', additionalProperties: false, required: ['from', 'to'],
     properties: {
@@ -206,6 +220,7 @@ export const consistencySchema = {
 
 export const streamSchema = {
   tags, security,
+  operationId: 'streamEvents',
   summary: 'Live stream (server-sent events) of new events, with the filters and the scoping of GET /v1/audit/events',
   description: 'Each event is an SSE message `event: audit-event`, `id: <leafIndex>`, `data: { event, leafIndex, leafHash }`; comments are heartbeats. Reconnect with Last-Event-ID to resume after that leaf.',
   querystring: { type: 'object', additionalProperties: false, properties: filterProperties },
@@ -262,6 +277,7 @@ const caseEntry = {
 
 export const subjectReportSchema = {
   tags, security,
+  operationId: 'getSubjectReport',
   summary: 'Data-subject access report (inzage): every disclosure about one person, every refused request, and every event of a case about them, in plain words',
   description: 'For the supervisor (everything), or for the college or coordinator of a gemeente that owns a case of the person (what that gemeente may see: its cases and its own requests); a resident asks through the municipality\'s portal. The BSN goes in the body only. UAVG art. 41: while a case of route ernstig with clientInformed false is not closed, a municipality\'s report leaves that case\'s events out and counts them only in `withheld` (for the municipality, never to be shown to the resident); the supervisor sees everything. Asking for a report is itself an audit event (subject-report.requested), granted or not.',
   body: {
@@ -291,7 +307,9 @@ export const subjectReportSchema = {
 
 export const exportSchema = {
   tags, security,
+  operationId: 'exportLog',
   summary: 'Export of the log as JSONL, one line per leaf in leaf order: the input of wams verify (supervisor)',
+  responseHeaders: { 200: ['Content-Disposition'] },
   description: 'Each line is {"leafIndex":n,"leafHash":"<base64>","event":<RFC 8785 JSON of the event, or null when purged>}. Leaves [from, to); to defaults to the latest checkpoint\'s tree size.',
   querystring: {
     type: 'object', additionalProperties: false,

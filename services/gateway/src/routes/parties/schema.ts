@@ -15,7 +15,9 @@ export const partySchema = {
 } as const
 
 export const listPartiesSchema = {
+  operationId: 'listParties',
   summary: 'The party register (AMvB): active parties, their type and the categories they supply',
+  description: 'Public, like the OIN register: no personal data and no partner addresses (partner systems are reached through the gateway only). Built once at start: the register does not change while the service runs.',
   tags: ['register'],
   response: {
     200: {

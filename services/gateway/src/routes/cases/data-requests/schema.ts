@@ -32,6 +32,7 @@ export interface DataRequestBody {
 const outcomeProblem = (description: string) => ({ description, ...problem })
 
 export const dataRequestSchema = {
+  operationId: 'requestData',
   summary: 'Ask a partner for data about a person in a case',
   description: 'Decided on the eleven rules of the Wams (SPEC §5) against the case as the consent ledger holds it now. 200 permit with exactly the permitted requested fields; every other outcome is problem+json with requestId and outcome.',
   tags: ['data requests'],
