@@ -31,6 +31,8 @@ export interface Violation { rule: string, detail: string }
 /** The 503s the documents name, answered when something the request needs is unavailable. */
 export const DOCUMENTED_503 = new Set(['AUDIT_UNAVAILABLE', 'EVIDENCE_BEHIND', 'PARTNER_BUSY', 'CASE_STATE_UNAVAILABLE'])
 const NEEDS_RETRY_AFTER = new Set(['EVIDENCE_BEHIND', 'PARTNER_BUSY'])
+/** What a secured route may answer a broken token instead of 401: routing and URL checks come first. */
+const BEFORE_AUTHENTICATION = new Set([401, 404, 405, 414, 431])
 
 /**
  * Where a BSN of the request may come back, by design:
@@ -176,7 +178,11 @@ export class Oracle {
     const decided = outcome === 'permit' || outcome === 'deny' || (req.op === INVOLVEMENT && a.status === 200)
     if (req.hostileText && (a.status < 300 || decided)) add('text-policy', `hostile text answered ${a.status}${outcome ? ` (${outcome})` : ''}`)
     else if (req.mustRefuse && (a.status < 300 || decided)) add('invalid-accepted', `a request outside its schema answered ${a.status}${outcome ? ` (${outcome})` : ''}`)
-    if (!req.caller.valid && op?.secured && (a.status < 300 || decided)) add('broken-token-accepted', `token ${req.caller.name} answered ${a.status}`)
+    if (!req.caller.valid && op?.secured) {
+      if (a.status < 300 || decided) add('broken-token-accepted', `token ${req.caller.name} answered ${a.status}`)
+      // Authentication runs first (onRequest): only what comes before it may answer otherwise.
+      else if (!BEFORE_AUTHENTICATION.has(a.status) && !(a.status === 400 && code === 'WAMS_BAD_URL')) add('broken-token-not-401', `token ${req.caller.name} answered ${a.status} ${code}`)
+    }
 
     // The gateway's decisions name their audit events; collected for the evidence check.
     if (req.service === 'gateway' && json) this.collectEvidence(req, a, json, add)
