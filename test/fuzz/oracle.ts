@@ -177,7 +177,8 @@ export class Oracle {
     const outcome = typeof json?.outcome === 'string' ? json.outcome : null
     const decided = outcome === 'permit' || outcome === 'deny' || (req.op === INVOLVEMENT && a.status === 200)
     if (req.hostileText && (a.status < 300 || decided)) add('text-policy', `hostile text answered ${a.status}${outcome ? ` (${outcome})` : ''}`)
-    else if (req.mustRefuse && (a.status < 300 || decided)) add('invalid-accepted', `a request outside its schema answered ${a.status}${outcome ? ` (${outcome})` : ''}`)
+    // OPTIONS says what a URL accepts (204 with Allow), whatever the rest of the request holds.
+    else if (req.mustRefuse && req.method !== 'OPTIONS' && (a.status < 300 || decided)) add('invalid-accepted', `a request outside its schema answered ${a.status}${outcome ? ` (${outcome})` : ''}`)
     if (!req.caller.valid && op?.secured) {
       if (a.status < 300 || decided) add('broken-token-accepted', `token ${req.caller.name} answered ${a.status}`)
       // Authentication runs first (onRequest): only what comes before it may answer otherwise.
