@@ -9,7 +9,7 @@
 //   - `wams verify` (the CLI, as a supervisor runs it) passes over the export of the latest signed
 //     checkpoint, consistent with the checkpoint taken after the fault before;
 //   - with every partner stalled, every answer comes within PARTNER_TIMEOUT_MS + MARGIN_MS on top
-//     of the slowest answer that needs no partner at the same time (a control load; the machine's
+//     of the slowest answer that needs no partner during the same load (a control load; the machine's
 //     own cost of an answer at that moment: the machine is shared and its load varies).
 //   - no service died by itself (one that did fails the fault, and is started again as a
 //     supervisor would, so that the later faults stand alone).
@@ -45,7 +45,7 @@ const FREEZE_MS = 3_000
 /** Every 200's event proven within this long after the load ended and the fault was repaired. */
 const SETTLE_MS = 60_000
 const PARTNER_TIMEOUT_MS = 2_000
-/** The stated margin on top of PARTNER_TIMEOUT_MS (and of the slowest control answer at the time) while every partner stalls. */
+/** The stated margin on top of PARTNER_TIMEOUT_MS and the slowest control answer while every partner stalls. */
 const MARGIN_MS = 1_000
 const REQUEST_TIMEOUT_MS = 30_000
 
@@ -79,7 +79,6 @@ const REQUEST = {
 /** Denied by the necessity rule before any partner is called (the stall fault's control). */
 const CONTROL_REQUEST = { ...REQUEST, fields: ['careInvolved', 'diagnosisSummary'] }
 const CONTROL_RATE = 5
-const control: Answer[] = []
 
 // ---- the faults ---------------------------------------------------------------------------------
 
@@ -88,8 +87,10 @@ interface Fault {
   name: string
   /** Runs from the injection on; resolves when the fault has been repaired (if it is repaired). */
   run: (ctx: FaultContext) => Promise<void>
-  /** Further assertions over the answers. */
-  check?: (t: Test, answers: Answer[], outbox: OutboxRow[]) => void
+  /** Runs the control load (CONTROL_REQUEST) beside the load. */
+  control?: boolean
+  /** Further assertions over the answers (and those of the control load). */
+  check?: (t: Test, answers: Answer[], outbox: OutboxRow[], control: Answer[]) => void
 }
 
 const faults: Fault[] = [
@@ -176,25 +177,21 @@ const faults: Fault[] = [
     // the requests, nobody reads them, no answer comes; thawed (SIGCONT) after the load. (Starting
     // them again with DEMO_FAULTS delays would leave a window of refused connections that opens
     // every breaker before any call stalls.)
-    // Beside the load, while the stall lasts, a control load of requests that are denied before
-    // any partner is called (a field not necessary: the token, the case state from the ledger,
-    // the decision and the audit write, no partner) measures what an answer costs the stack at
-    // that moment; the machine is shared and its load varies. The bound: no answer takes longer
+    // Beside the load, all through it, a control load of requests that are denied before any
+    // partner is called (a field not necessary: the token, the case state from the ledger, the
+    // decision and the audit write, no partner) measures what an answer costs the stack apart
+    // from partners; the machine is shared and its load varies. The bound: no answer takes longer
     // than PARTNER_TIMEOUT_MS plus the slowest control answer plus MARGIN_MS.
     name: 'every partner stalled',
+    control: true,
     run: async ({ stack, load, note }) => {
       stack.partners.signal('SIGSTOP')
       note('demo partners frozen (SIGSTOP)')
-      const controlLoad = startLoad({
-        url: `${stack.gateway.url}/v1/cases/${caseId}/data-requests`, headers: college, body: CONTROL_REQUEST,
-        ratePerSecond: CONTROL_RATE, durationMs: LOAD_MS - INJECT_AT_MS, timeoutMs: REQUEST_TIMEOUT_MS
-      })
       await load.done
-      control.push(...await controlLoad.done)
       stack.partners.signal('SIGCONT')
       note('demo partners thawed (SIGCONT)')
     },
-    check: (t, answers) => {
+    check: (t, answers, _outbox, control) => {
       const timeouts = answers.filter((a) => a.code === 'PARTNER_TIMEOUT').length
       t.ok(timeouts > 0, `the stall was reached: ${timeouts} answers 504 PARTNER_TIMEOUT`)
       t.ok(control.length > 0 && control.every((a) => a.status === 403), `the control requests are denied before any partner is called (${histogram(control)})`)
@@ -317,10 +314,13 @@ for (const fault of chosen) {
       url: `${stack.gateway.url}/v1/cases/${caseId}/data-requests`,
       headers: college, body: REQUEST, ratePerSecond: RATE, durationMs: LOAD_MS, timeoutMs: REQUEST_TIMEOUT_MS
     })
+    const controlLoad = fault.control
+      ? startLoad({ url: `${stack.gateway.url}/v1/cases/${caseId}/data-requests`, headers: college, body: CONTROL_REQUEST, ratePerSecond: CONTROL_RATE, durationMs: LOAD_MS, timeoutMs: REQUEST_TIMEOUT_MS })
+      : null
     await sleep(INJECT_AT_MS)
     const injectedAt = Date.now()
     const faultDone = fault.run({ stack, load, note }).then(() => Date.now())
-    const [answers, repairedAt] = await Promise.all([load.done, faultDone])
+    const [answers, repairedAt, control] = await Promise.all([load.done, faultDone, controlLoad?.done ?? []])
     // A service that died by itself is a defect: it fails this fault. It is started again, as a
     // supervisor would, so that its events can still be proven and the later faults stand alone.
     const died: string[] = []
@@ -331,7 +331,7 @@ for (const fault of chosen) {
       if (!service.running) note(`${service.name} started again after its crash: ready in ${((await service.start()) / 1000).toFixed(1)} s`)
     }
     const loadEndedAt = Math.max(...answers.map((a) => a.answeredAt))
-    writeFileSync(join(stack.dir, `answers-${slugOf(fault.name)}.json`), JSON.stringify({ injectedAt, startedAt: load.startedAt, answers }))
+    writeFileSync(join(stack.dir, `answers-${slugOf(fault.name)}.json`), JSON.stringify({ injectedAt, startedAt: load.startedAt, answers, control }))
     const ok = answers.filter((a) => a.status === 200)
     t.ok(ok.length > 0, `${ok.length} of ${answers.length} answers are 200 (${histogram(answers)})`)
     const withoutId = ok.filter((a) => a.auditEventId === null)
@@ -361,7 +361,7 @@ for (const fault of chosen) {
     const duplicated = ids.filter((id) => (logged.get(id) ?? 0) > 1)
     t.equal(missing.length, 0, `every 200's event is in the audit log${missing.length ? `; missing e.g. ${missing.slice(0, 3).join(', ')}` : ''}`)
     t.equal(duplicated.length, 0, 'and none of them twice')
-    fault.check?.(t, answers, outbox)
+    fault.check?.(t, answers, outbox, control)
 
     const lags = proven.map((r) => r.lag_ms!)
     const lastProven = proven.length > 0 ? Math.max(...proven.map((r) => Number(r.proven_ms))) : null
