@@ -173,11 +173,11 @@ export class Oracle {
       for (const bsn of BSN_POOL) if (hasBsn(a.body, bsn)) add('bsn-in-audit', `the audit service answered ${bsn.slice(0, 3)}… in a ${a.status}: ${excerpt(a.body, bsn)}`)
     }
 
-    // Invalid input, hostile text and broken tokens are never served nor decided on.
+    // Invalid input, hostile text and broken tokens are never served nor decided on. (OPTIONS says
+    // what a URL accepts, 204 with Allow, whatever the rest of the request holds.)
     const outcome = typeof json?.outcome === 'string' ? json.outcome : null
     const decided = outcome === 'permit' || outcome === 'deny' || (req.op === INVOLVEMENT && a.status === 200)
-    if (req.hostileText && (a.status < 300 || decided)) add('text-policy', `hostile text answered ${a.status}${outcome ? ` (${outcome})` : ''}`)
-    // OPTIONS says what a URL accepts (204 with Allow), whatever the rest of the request holds.
+    if (req.hostileText && req.method !== 'OPTIONS' && (a.status < 300 || decided)) add('text-policy', `hostile text answered ${a.status}${outcome ? ` (${outcome})` : ''}`)
     else if (req.mustRefuse && req.method !== 'OPTIONS' && (a.status < 300 || decided)) add('invalid-accepted', `a request outside its schema answered ${a.status}${outcome ? ` (${outcome})` : ''}`)
     if (!req.caller.valid && op?.secured) {
       if (a.status < 300 || decided) add('broken-token-accepted', `token ${req.caller.name} answered ${a.status}`)
