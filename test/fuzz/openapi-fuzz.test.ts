@@ -258,7 +258,7 @@ t.test('the gateway, the consent ledger and the audit service under fuzzing', as
     t.fail(`${rule}: ${found.count} answer(s)`, { samples: found.samples } as never)
   }
   t.ok(evidence.permits.checked >= 20, `permits checked against the log: ${evidence.permits.checked} (at least 20, so the invariant is tested on permits)`)
-  t.ok(evidence.denies.checked >= 20, `denies checked against the log: ${evidence.denies.checked}`)
+  t.ok(evidence.denies.checked >= 10, `denies checked against the log: ${evidence.denies.checked}`)
   t.equal(evidence.missingFromOutbox.length, 0, 'every decision answered is in the gateway\'s outbox', { ids: evidence.missingFromOutbox.slice(0, 10) })
   t.equal(evidence.missingFromLog.length, 0, `every decision answered is in the audit log within ${EVIDENCE_WAIT_MS / 1000} s`, { missing: evidence.missingFromLog.slice(0, 10) })
   t.equal(evidence.outcomeMismatch.length, 0, 'the logged outcome is the answered one', { mismatches: evidence.outcomeMismatch.slice(0, 10) })
