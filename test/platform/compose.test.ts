@@ -17,6 +17,7 @@ interface ComposeService {
   build?: { context: string, dockerfile: string, args?: { SERVICE?: string } }
   ports?: string[]
   environment?: Record<string, string>
+  volumes?: string[]
 }
 
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, ComposeService> }
@@ -46,6 +47,20 @@ t.test('two gateway replicas', async (t) => {
   t.equal(gateways.length, 2)
 })
 
+t.test('the services speak HTTPS to each other, with a certificate every one of them trusts', async (t) => {
+  const exchange = Object.entries(compose.services).filter(([, s]) => ['gateway', 'consent-ledger', 'audit'].includes(s.build?.args?.SERVICE ?? ''))
+  t.equal(exchange.length, 4, 'two gateways, the consent ledger and the audit service')
+  for (const [name, service] of exchange) {
+    const env = service.environment ?? {}
+    t.ok(env.TLS_CERT_FILE && env.TLS_KEY_FILE, `${name}: serves HTTPS`)
+    t.ok(env.NODE_EXTRA_CA_CERTS, `${name}: trusts the services' CA`)
+    for (const [key, value] of Object.entries(env)) {
+      if (/_URL$/.test(key) && !/^postgres/.test(String(value))) t.match(String(value), /^https:\/\//, `${name}: ${key} is https`)
+    }
+    t.ok((service.volumes ?? []).some((v) => v.endsWith(':/run/tls:ro')), `${name}: the TLS material is mounted read-only`)
+  }
+})
+
 for (const [name, service] of Object.entries(compose.services)) {
   if (!service.build) continue
   t.test(`${name}: build, ports and environment fit the service's config schema`, async (t) => {
@@ -55,7 +70,8 @@ for (const [name, service] of Object.entries(compose.services)) {
     t.ok(existsSync(`services/${kind}/src/server.ts`), 'its entry point exists')
     const [read, schema] = readers[kind]!
     const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]))
-    const known = new Set([...Object.keys(schema.properties), 'NODE_ENV'])
+    // Besides the service's own variables, Node's: NODE_ENV, and NODE_EXTRA_CA_CERTS (the CA of the services' certificates).
+    const known = new Set([...Object.keys(schema.properties), 'NODE_ENV', 'NODE_EXTRA_CA_CERTS'])
     t.same(Object.keys(env).filter((k) => !known.has(k)), [], 'every variable is one the service reads')
     let config: { PORT?: number } = {}
     t.doesNotThrow(() => { config = read(env) as { PORT?: number } }, 'the environment passes the config schema (production rules included)')
