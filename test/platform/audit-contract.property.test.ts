@@ -80,7 +80,12 @@ const fieldArbitraries = {
   activityVersion: fc.oneof(fc.constant('1'), text),
   fields: fc.array(text, { maxLength: 3 }),
   reasons: fc.array(fc.oneof(fc.constant('SCOPE_MISSING'), text), { maxLength: 2 }),
-  detail: fc.dictionary(text, jsonish, { maxKeys: 4 }),
+  // The detail is typed per event type: a decision's detail with hostile text where text goes, or anything at all.
+  detail: fc.oneof(
+    fc.record({ decision: fc.constant('permit'), partnerStatus: fc.constant(451), providerReason: text }),
+    fc.record({ decision: fc.constant('deny'), flags: fc.constant(['objection-overridden']), protectsOthers: fc.record({ reason: text }) }),
+    fc.dictionary(text, jsonish, { maxKeys: 4 })
+  ),
   time
 }
 type Overrides = { [K in keyof typeof fieldArbitraries]?: typeof fieldArbitraries[K] extends fc.Arbitrary<infer V> ? V : never }
@@ -108,7 +113,7 @@ function inputOf (o: Overrides): AuditEventInput {
     necessity: o.necessity === undefined ? 'Nodig om te weten welke hulp er al is.' : o.necessity,
     policyVersion: o.policyVersion ?? '2025.1',
     ...(o.time === undefined ? {} : { time: o.time }),
-    ...(o.detail === undefined ? {} : { detail: o.detail })
+    detail: o.detail === undefined ? { decision: 'deny' } : o.detail
   } as AuditEventInput
 }
 
