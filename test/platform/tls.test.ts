@@ -4,7 +4,7 @@
 // gateway's mTLS test makes its own), answers a client that trusts the test CA, refuses plain
 // HTTP, and carries its bearer challenge on a 401. With MTLS_REQUIRED the ledger and the audit
 // service refuse a client without a certificate and check its OIN against the token's org.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -59,7 +59,6 @@ async function start (tt: Test, service: Service, env: Record<string, string>): 
   await app.listen({ host: '127.0.0.1', port: 0 })
   return `127.0.0.1:${(app.server.address() as AddressInfo).port}`
 }
-type Test = Parameters<Parameters<typeof t.test>[1]>[0]
 
 /** A request over HTTPS trusting the test CA, with a client certificate when named. */
 async function https (hostPort: string, path: string, options: { method?: string, cert?: string, headers?: Record<string, string>, body?: string } = {}) {
