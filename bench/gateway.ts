@@ -61,7 +61,8 @@ async function serve (role: string, args: string[]): Promise<void> {
     const env = { DATABASE_URL: db, DATABASE_POOL_SIZE: '20', LOG_LEVEL: 'warn', PORT: '0', KAFKA_PARTITIONS: '1', KAFKA_TOPIC_PREFIX: `bench.${randomBytes(4).toString('hex')}.` }
     if (role === 'ledger') {
       const { buildApp, readConfig } = await import('../services/consent-ledger/src/index.ts')
-      app = await buildApp(readConfig(env)) as never
+      // The residence check asks the demo BRP of the demo partners (args[0]: their origin).
+      app = await buildApp(readConfig({ ...env, BRP_URL: `${args[0]!}/brp/haalcentraal/api/brp` })) as never
     } else {
       const { buildApp, readConfig } = await import('../services/gateway/src/index.ts')
       app = await buildApp(readConfig({
@@ -223,7 +224,7 @@ async function main (): Promise<void> {
     const registerFile = join(dir, 'party-register.json')
     writeFileSync(registerFile, JSON.stringify(register))
     const proxy = await started('proxy', partners.url)
-    const ledger = await started('ledger')
+    const ledger = await started('ledger', partners.url)
     const gateway = await started('gateway', ledger.url, registerFile)
 
     // A case for the gateway's requests, through the ledger's API.

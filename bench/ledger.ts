@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { dropDatabase, ensureDatabase, LOCAL_POSTGRES, parseTraceparent, devIssuer, signToken } from '@wams/platform'
 import { buildApp, readConfig } from '../services/consent-ledger/src/index.ts'
+import { buildApp as buildPartners, readConfig as partnersConfig } from '@wams/demo-partners'
 import { appendEvent, readCase } from '../services/consent-ledger/src/ledger.ts'
 import { decisionState } from '../services/consent-ledger/src/case-views.ts'
 
@@ -21,7 +22,12 @@ server.pathname = `/bench_ledger_${randomBytes(4).toString('hex')}`
 const databaseUrl = server.toString()
 await ensureDatabase(databaseUrl)
 
+// The residence check of every opening asks the demo BRP of the demo partners, in this process.
+const partners = await buildPartners(partnersConfig({ LOG_LEVEL: 'silent', PORT: '0' }))
+const partnersUrl = await partners.listen({ host: '127.0.0.1', port: 0 })
+
 const app = await buildApp(readConfig({
+  BRP_URL: `${partnersUrl}/brp/haalcentraal/api/brp`,
   DATABASE_URL: databaseUrl,
   DATABASE_POOL_SIZE: String(CONCURRENCY + 4),
   KAFKA_TOPIC_PREFIX: `bench.${randomBytes(4).toString('hex')}.`,
@@ -168,4 +174,5 @@ console.log(`\n${events} ledger events in ${CASES} cases; chains verified: ${bro
 
 await plain.end()
 await app.close()
+await partners.close()
 await dropDatabase(databaseUrl)

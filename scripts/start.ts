@@ -195,7 +195,9 @@ async function main (): Promise<void> {
   }
   for (const service of ['consent-ledger', 'audit', 'gateway']) await ensureDatabase(db(service).DATABASE_URL)
   startService('demo-partners', 'services/demo-partners/src/server.ts', { ...common })
-  startService('consent-ledger', 'services/consent-ledger/src/server.ts', { ...common, ...db('consent-ledger') })
+  // The residence check asks the demo BRP of the demo partner systems, unless BRP_URL names another.
+  const brpUrl = process.env.BRP_URL ?? `http://127.0.0.1:${ports['demo-partners']}/brp/haalcentraal/api/brp`
+  startService('consent-ledger', 'services/consent-ledger/src/server.ts', { ...common, ...db('consent-ledger'), BRP_URL: brpUrl })
   startService('audit', 'services/audit/src/server.ts', { ...common, ...db('audit') })
   startService('gateway', 'services/gateway/src/server.ts', {
     ...common, ...db('gateway'), CONSENT_LEDGER_URL: `http://127.0.0.1:${ports['consent-ledger']}`
@@ -208,6 +210,7 @@ async function main (): Promise<void> {
   log(`consent ledger  http://127.0.0.1:${ports['consent-ledger']}`)
   log(`audit           http://127.0.0.1:${ports.audit}`)
   log(`demo partners   http://127.0.0.1:${ports['demo-partners']}/partners/<OIN>`)
+  log(`demo BRP        ${brpUrl}/personen`)
   log('a token:        npx wams token --org 00000099000000000101 --roles college --sub wethouder-1')
   log('Ctrl-C stops everything.')
 }

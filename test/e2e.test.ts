@@ -32,7 +32,7 @@ t.test('from a gateway decision to a verifiable audit record', async (t) => {
 
   const partners = await startDemoPartners()
   t.teardown(() => partners.close())
-  const ledger = await buildLedger(ledgerConfig({ ...common, DATABASE_URL: ledgerDb.url }))
+  const ledger = await buildLedger(ledgerConfig({ ...common, DATABASE_URL: ledgerDb.url, BRP_URL: partners.brpUrl }))
   await ledger.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(() => ledger.close())
   const gateway = await buildGateway(gatewayConfig({

@@ -4,6 +4,7 @@ import pg from 'pg'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp, readConfig, type Config } from '../../services/consent-ledger/src/index.ts'
 import { freshDatabase, freshTopicPrefix } from '../support/infra.ts'
+import { startDemoPartners } from '../support/partners.ts'
 import { bearer } from '../support/tokens.ts'
 import { COORDINATOR, DEMO_BSN, OIN as PARTIES, baseCallers } from '../support/parties.ts'
 
@@ -11,7 +12,7 @@ export { COORDINATOR } from '../support/parties.ts'
 
 export const OIN = { ...PARTIES, gateway: '00000099000000000001' } as const
 
-export const BSN = { client: DEMO_BSN.client, member: DEMO_BSN.member, other: DEMO_BSN.unknown, fourth: DEMO_BSN.refused } as const
+export const BSN = { client: DEMO_BSN.client, member: DEMO_BSN.member, other: DEMO_BSN.unknown, fourth: DEMO_BSN.refused, elsewhere: DEMO_BSN.elsewhere } as const
 
 export const callers = {
   ...baseCallers,
@@ -68,11 +69,20 @@ export interface Ledger {
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
-/** Builds the ledger on a fresh database and topic prefix; everything is dropped in teardown. */
+/**
+ * Builds the ledger on a fresh database and topic prefix; everything is dropped in teardown. Its
+ * residence check asks the demo BRP of demo partners started for it, unless `env` names a BRP_URL.
+ */
 export async function startLedger (t: Teardown, label: string, options: { now?: () => Date, env?: Record<string, string> } = {}): Promise<Ledger> {
+  let brpUrl = options.env?.BRP_URL
+  if (brpUrl === undefined) {
+    const partners = await startDemoPartners()
+    t.teardown(() => partners.close())
+    brpUrl = partners.brpUrl
+  }
   const db = await freshDatabase(label)
   const topicPrefix = freshTopicPrefix(label)
-  const config = readConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'silent', PORT: '0', KAFKA_PARTITIONS: '1', ...options.env })
+  const config = readConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'silent', PORT: '0', KAFKA_PARTITIONS: '1', ...options.env, BRP_URL: brpUrl })
   const app = await buildApp(config, options.now ? { now: options.now } : {})
   const sql = new pg.Pool({ connectionString: db.url, max: 4 })
   t.teardown(async () => {

@@ -109,7 +109,8 @@ t.test('only the college of an active gemeente opens a case', async (t) => {
 })
 
 t.test('the case belongs to the municipality of the college that opened it', async (t) => {
-  const res = await post(hulpvraagBody(), callers.otherCollege())
+  // Its client lives in Buurdorp (residence); the household member, in Voorbeeldstad, may live elsewhere.
+  const res = await post(hulpvraagBody({ subjects: [{ bsn: BSN.elsewhere, role: 'client' }, { bsn: BSN.member, role: 'household-member' }] }), callers.otherCollege())
   t.equal(res.statusCode, 201)
   t.equal(res.json().state.municipality, OIN.otherGemeente)
   const byFirst = await app.inject({ method: 'GET', url: `/v1/cases/${res.json().caseId}`, headers: callers.college() })

@@ -4,7 +4,7 @@
 // consent ledger's contract.
 import t from 'tap';
 import { partyRegister, type CaseState, type PartyType } from '@wams/schemas';
-import { indexPartyRegister } from '@wams/platform';
+import { indexPartyRegister, indexPartyTypeCapabilities } from '@wams/platform';
 import {
   register, policy, oinOf, inactiveParty, INACTIVE, GEMEENTE, BUURDORP, GGD, HUISARTS, ZORGAANBIEDER, POLITIE, VEILIG_THUIS, JEUGDHULP, WONINGCORPORATIE, UWV, TOEZICHTHOUDER, UNLISTED, CLIENT, MEMBER, STRANGER, COORDINATOR, NECESSITY, validCaseState, participant, caseState, request,
 } from '../support/decision-fixtures.ts';
@@ -133,8 +133,8 @@ t.test('without a case only the rules that do not need one report', async (t) =>
   denies(
     t,
     request({ caseState: null, provider: UNLISTED, requester: { org: TOEZICHTHOUDER, sub: 'inspecteur', roles: ['supervisor'] } }),
-    ['PROVIDER_NOT_REGISTERED', 'CASE_NOT_FOUND', 'ROLE_NOT_PERMITTED'],
-    'register and supervisor checks still report',
+    ['PROVIDER_NOT_REGISTERED', 'CASE_NOT_FOUND', 'CATEGORY_NOT_PERMITTED', 'ROLE_NOT_PERMITTED'],
+    'register and supervisor checks still report (the capability table grants the toezichthouder no health data and no personal data)',
   );
   denies(t, request({ caseState: null, provider: GGD, category: 'housing', fields: ['tenant'] }), ['CASE_NOT_FOUND', 'CATEGORY_NOT_SUPPLIED'], 'rule 7 still reports');
 });
@@ -253,6 +253,63 @@ t.test('rule 9: special and criminal data are not for everyone', async (t) => {
   );
 });
 
+/** The policy with the capability table changed by `change` (the register as shipped). */
+function withCapabilities(change: (partyTypes: Record<string, Record<string, unknown>>) => void, data: PolicyData = policyData) {
+  const table = structuredClone(register.capabilities.table) as unknown as { version: string; partyTypes: Record<string, Record<string, unknown>> };
+  change(table.partyTypes);
+  return createPolicy({ register: indexPartyRegister(partyRegister, 'test', indexPartyTypeCapabilities(table)), data });
+}
+
+t.test('rule 9 is an allow-list: the capability table decides, party type by party type', async (t) => {
+  const kredietbank = oinOf('schuldhulpverlening');
+  const asKredietbank = (category: string, fields: string[], provider = GGD) => conferenceRequest(
+    { requester: { org: kredietbank, sub: 'schuldhulpverlener', roles: ['professional'] }, provider, category, fields },
+    { participants: [participant(GGD), participant(POLITIE), participant(kredietbank)], seriousGrounds: ['veiligheid'] },
+  );
+  permits(t, asKredietbank('health', ['careInvolved']), 'granted mayReceiveSpecial: health to a participating schuldhulpverlening');
+  permits(t, asKredietbank('criminal', ['policeContacts'], POLITIE), 'granted mayReceiveCriminal: criminal data too');
+
+  const noSpecial = withCapabilities((types) => { types.schuldhulpverlening!.mayReceiveSpecial = false; });
+  denies(t, asKredietbank('health', ['careInvolved']), ['CATEGORY_NOT_PERMITTED'], 'mayReceiveSpecial withdrawn', noSpecial);
+  permits(t, asKredietbank('criminal', ['policeContacts'], POLITIE), 'criminal data is its own capability', noSpecial);
+  const noCriminal = withCapabilities((types) => { types.schuldhulpverlening!.mayReceiveCriminal = false; });
+  denies(t, asKredietbank('safety', ['riskAssessment'], POLITIE), ['CATEGORY_NOT_PERMITTED'], 'mayReceiveCriminal withdrawn: no safety data', noCriminal);
+  permits(t, asKredietbank('health', ['careInvolved']), 'special data still', noCriminal);
+  const schoolMayHaveHealth = withCapabilities((types) => { types.school!.mayReceiveSpecial = true; });
+  const school = oinOf('school');
+  permits(
+    t,
+    conferenceRequest({ requester: { org: school, sub: 'mentor', roles: ['professional'] } }, { participants: [participant(GGD), participant(school)] }),
+    'a grant in the table, and only that, lets health data go to a school',
+    schoolMayHaveHealth,
+  );
+
+  // A party type with every capability false can do nothing: no special data, no personal data at all.
+  // (It works in no domain, so the involvement check may not name it either: the tables must agree.)
+  const nothing = withCapabilities((types) => {
+    types.schuldhulpverlening = { mayOwnCases: false, mayParticipate: false, mayReceiveSpecial: false, mayReceiveCriminal: false, domains: [], supervises: false };
+  }, { ...policyData, domainPartyTypes: { ...policyData.domainPartyTypes, schulden: [] } });
+  t.throws(() => withCapabilities((types) => { types.schuldhulpverlening!.domains = []; }), /schuldhulpverlening in schulden/, 'tables that disagree stop the start');
+  denies(t, asKredietbank('health', ['careInvolved']), ['CATEGORY_NOT_PERMITTED', 'ROLE_NOT_PERMITTED'], 'all false: special data refused, and personal data at all', nothing);
+  denies(t, asKredietbank('involvement', ['known']), ['ROLE_NOT_PERMITTED'], 'all false: not even involvement', nothing);
+  t.not(nothing.version, policy.version, 'another table, another policyVersion');
+});
+
+t.test('rule 10: detail fields of health, criminal, safety and youth-care follow the domains of the capability table', async (t) => {
+  for (const [category, types] of [['health', ['zorgaanbieder', 'huisarts', 'ggd']], ['criminal', ['veilig-thuis', 'politie', 'reclassering']], ['safety', ['veilig-thuis', 'politie', 'reclassering']], ['youth-care', ['veilig-thuis', 'jeugdhulpaanbieder']]] as const) {
+    t.same([...policy.categories.get(category)!.detailPartyTypes].sort(), [...types].sort(), `${category}: SPEC's list, from the table`);
+    t.equal(policy.categories.get(category)!.detailPartyTypesFrom, 'domain');
+  }
+  t.equal(policy.categories.get('housing')!.detailPartyTypesFrom, 'suppliers', 'other categories: the party types that supply them');
+  const veiligThuisInZorg = withCapabilities((types) => { (types['veilig-thuis']!.domains as string[]).push('zorg'); });
+  const detail = conferenceRequest(
+    { requester: { org: VEILIG_THUIS, sub: 'casemanager', roles: ['professional'] }, fields: ['diagnosisSummary'] },
+    { participants: [participant(GGD), participant(VEILIG_THUIS)] },
+  );
+  denies(t, detail, ['FIELD_NOT_NECESSARY'], 'veilig-thuis does not work in zorg: no health detail');
+  permits(t, detail, 'once the table says it works in zorg, it may', veiligThuisInZorg);
+});
+
 t.test('rule 10: necessity', async (t) => {
   denies(t, request({ necessity: '   Signalen van zorgen   ' }), ['NECESSITY_NOT_STATED'], '19 characters after trimming');
   permits(t, request({ necessity: 'Signalen van zorgen.' }), '20 characters');
@@ -328,11 +385,12 @@ t.test('policyVersion is stable and follows the policy', async (t) => {
 
   const stricter: PolicyData = { ...policyData, minNecessityLength: 40 };
   t.not(createPolicy({ register, data: stricter }).version, policy.version, 'a changed threshold changes it');
-  const widerHealth: PolicyData = {
-    ...policyData,
-    detailPartyTypes: { ...policyData.detailPartyTypes, health: ['zorgaanbieder', 'huisarts', 'ggd', 'veilig-thuis'] },
-  };
-  t.not(createPolicy({ register, data: widerHealth }).version, policy.version, 'a changed matrix changes it');
+  const fewerByDomain: PolicyData = { ...policyData, detailByDomainCategories: ['health', 'criminal', 'safety'] };
+  t.not(createPolicy({ register, data: fewerByDomain }).version, policy.version, 'a changed matrix changes it');
+  const table = structuredClone(register.capabilities.table) as { version: string, partyTypes: Record<string, { domains: string[] }> };
+  table.partyTypes['veilig-thuis']!.domains.push('zorg');
+  const widerHealth = indexPartyRegister(partyRegister, 'test', indexPartyTypeCapabilities(table));
+  t.not(createPolicy({ register: widerHealth }).version, policy.version, 'a changed capability table changes it, also without a new table version');
   t.not(withPartyActivated(INACTIVE).version, policy.version, 'a new register version changes it');
 });
 

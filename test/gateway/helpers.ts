@@ -51,6 +51,8 @@ export interface ExchangeOptions {
   downOins?: string[]
   /** Further gateway configuration. */
   env?: Record<string, string>
+  /** Further consent-ledger configuration. */
+  ledgerEnv?: Record<string, string>
 }
 
 /** A pino logger writing into `lines` (the platform's options: redaction and BSN masking included). */
@@ -59,10 +61,12 @@ export function capturingLogger (lines: string[], level = 'debug') {
   return pino(loggerOptions('gateway', level), stream)
 }
 
-export async function startLedgerServer (t: Teardown, label: string): Promise<{ app: FastifyInstance, url: string }> {
+/** The consent ledger, listening; `brpUrl`: the BRP of its residence check (the demo partners' demo BRP). */
+export async function startLedgerServer (t: Teardown, label: string, brpUrl: string, env: Record<string, string> = {}): Promise<{ app: FastifyInstance, url: string }> {
   const db = await freshDatabase(`${label}_ledger`)
   const app = await buildLedger(ledgerConfig({
-    DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: freshTopicPrefix(`${label}_ledger`), LOG_LEVEL: 'silent', PORT: '0', KAFKA_PARTITIONS: '1'
+    DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: freshTopicPrefix(`${label}_ledger`), LOG_LEVEL: 'silent', PORT: '0', KAFKA_PARTITIONS: '1',
+    BRP_URL: brpUrl, ...env
   }))
   await app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(async () => { await app.close(); await db.drop() })
@@ -92,7 +96,7 @@ export async function startExchange (t: Teardown, label: string, options: Exchan
   const partners = await startDemoPartners(options.faults ? { faults: options.faults } : {})
   t.teardown(() => partners.close())
   const registerFile = writeTestRegister(partners.baseUrl, { downOins: options.downOins ?? [] })
-  const ledger = await startLedgerServer(t, label)
+  const ledger = await startLedgerServer(t, label, partners.brpUrl, options.ledgerEnv)
   const logLines: string[] = []
   const gw = await startGateway(t, label, { CONSENT_LEDGER_URL: ledger.url, REGISTER_FILE: registerFile, ...options.env }, logLines)
   return {

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { freshDatabase, freshTopicPrefix } from '../support/infra.ts'
-import { writeTestRegister } from '../support/partners.ts'
+import { demoBrpUrl, writeTestRegister } from '../support/partners.ts'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -253,7 +253,8 @@ export async function startStack (options: StackOptions): Promise<Stack> {
       ...options.env
     }
     const partners = new ServiceProcess('demo-partners', partnersPort, { LOG_LEVEL: common.LOG_LEVEL, REGISTER_FILE: registerFile }, dir)
-    const ledger = new ServiceProcess('consent-ledger', ledgerPort, { ...common, DATABASE_URL: databases.ledger }, dir)
+    // The residence check asks the demo BRP of the demo partners (SPEC §2).
+    const ledger = new ServiceProcess('consent-ledger', ledgerPort, { ...common, DATABASE_URL: databases.ledger, BRP_URL: demoBrpUrl(`http://127.0.0.1:${partnersPort}`) }, dir)
     const audit = new ServiceProcess('audit', auditPort, { ...common, DATABASE_URL: databases.audit }, dir)
     const gateway = new ServiceProcess('gateway', gatewayPort, {
       ...common, DATABASE_URL: databases.gateway, CONSENT_LEDGER_URL: ledger.url, ...options.gatewayEnv

@@ -23,8 +23,8 @@ export const OIN = {
   unregistered: '00000099000000009999'
 } as const
 
-/** The demo residents of SPEC §6. */
-export const DEMO_BSN = { client: '999990019', member: '999990020', unknown: '999990032', refused: '999990044' } as const
+/** The demo residents of SPEC §6; `elsewhere` lives in the other demo municipality (Buurdorp). */
+export const DEMO_BSN = { client: '999990019', member: '999990020', unknown: '999990032', refused: '999990044', elsewhere: '999990056' } as const
 
 export const COORDINATOR = { org: OIN.gemeente, sub: 'coordinator-anna' } as const
 

@@ -17,7 +17,14 @@ export const DOWN_ORIGIN = 'http://127.0.0.1:2'
 export interface DemoPartners {
   /** Origin of the server, e.g. http://127.0.0.1:41234; a party is at `${baseUrl}/partners/<oin>`. */
   baseUrl: string
+  /** The demo BRP's base URL, for the consent ledger's BRP_URL. */
+  brpUrl: string
   close: () => Promise<void>
+}
+
+/** The demo BRP (Haal Centraal BRP Personen Bevragen) of demo partners served at `partnersOrigin`. */
+export function demoBrpUrl (partnersOrigin: string): string {
+  return `${new URL(partnersOrigin).origin}/brp/haalcentraal/api/brp`
 }
 
 export interface StartOptions {
@@ -32,7 +39,8 @@ export async function startDemoPartners (options: StartOptions = {}): Promise<De
   const app = await buildApp(config, options.faults === undefined ? {} : { faults: options.faults })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as AddressInfo
-  return { baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() }
+  const baseUrl = `http://127.0.0.1:${port}`
+  return { baseUrl, brpUrl: demoBrpUrl(baseUrl), close: () => app.close() }
 }
 
 const tempDirs: string[] = []

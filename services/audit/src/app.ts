@@ -63,7 +63,7 @@ declare module 'fastify' {
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date())
   // Fail at start, not on the first request, when the register or the signing key is wrong.
-  const register = loadPartyRegister(config.REGISTER_FILE)
+  const register = loadPartyRegister(config.REGISTER_FILE, config.PARTY_TYPE_CAPABILITIES_FILE)
   const key = loadSigningKey({ name: config.AUDIT_LOG_ORIGIN, keyFile: config.AUDIT_SIGNING_KEY_FILE, dataDir: config.DATA_DIR })
   const { app, runtime, logger } = await createServiceOnRuntime({
     config,

@@ -1,7 +1,8 @@
 // Who sees which audit events (SPEC section 6), as a small rule table. A caller's grants are the
 // union of the rules that apply to it; the grants become ONE SQL predicate, used by every read
-// (list, search, by id, stream, export), so the scoping cannot differ between them.
-import type { Principal, PartyRegisterIndex, PartyType } from '@wams/platform'
+// (list, search, by id, stream, export), so the scoping cannot differ between them. Who supervises
+// and who owns cases comes from the party-type capability table (an allow-list), not from names.
+import type { PartyTypeCapabilityIndex, Principal, PartyRegisterIndex, PartyType } from '@wams/platform'
 
 /** What a grant makes visible. */
 export type Grant =
@@ -12,14 +13,14 @@ export type Grant =
 
 interface ScopeRule {
   who: string
-  applies: (principal: Principal, partyType: PartyType | null) => boolean
+  applies: (principal: Principal, partyType: PartyType | null, capabilities: PartyTypeCapabilityIndex) => boolean
   grants: Grant[]
 }
 
 export const SCOPE_RULES: readonly ScopeRule[] = [
-  { who: 'a supervisor of a toezichthouder (the AP)', applies: (p, type) => type === 'toezichthouder' && p.roles.includes('supervisor'), grants: ['all'] },
+  { who: 'a supervisor of a party type that supervises (the toezichthouder, the AP)', applies: (p, type, caps) => caps.grants(type, 'supervises') && p.roles.includes('supervisor'), grants: ['all'] },
   { who: 'any active party', applies: (_p, type) => type !== null, grants: ['as-requester', 'as-provider'] },
-  { who: 'a gemeente', applies: (_p, type) => type === 'gemeente', grants: ['own-cases'] }
+  { who: 'a party type that may own cases (the gemeente)', applies: (_p, type, caps) => caps.grants(type, 'mayOwnCases'), grants: ['own-cases'] }
 ]
 
 export interface Scope {
@@ -31,7 +32,7 @@ export interface Scope {
 export function scopeOf (principal: Principal, register: PartyRegisterIndex): Scope {
   const partyType = register.partyType(principal.org)
   const grants = new Set<Grant>()
-  for (const rule of SCOPE_RULES) if (rule.applies(principal, partyType)) rule.grants.forEach((g) => grants.add(g))
+  for (const rule of SCOPE_RULES) if (rule.applies(principal, partyType, register.capabilities)) rule.grants.forEach((g) => grants.add(g))
   return { org: principal.org, partyType, grants }
 }
 

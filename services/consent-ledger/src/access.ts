@@ -6,10 +6,10 @@ import type { Principal, PartyRegisterIndex } from '@wams/platform'
 import type { LedgerCaseState } from './case-state.ts'
 
 export type Relation =
-  | 'college' // role college of the active gemeente that owns the case
+  | 'college' // role college of the active party (a type that may own cases: gemeente) that owns the case
   | 'coordinator' // the person the case names: token org and sub equal case.coordinator
   | 'participant' // the token's org is an active party participating in the case
-  | 'supervisor' // role supervisor of the toezichthouder (the AP)
+  | 'supervisor' // role supervisor of a party type that supervises (the toezichthouder, the AP)
   | 'gateway' // the gateway's system role, for decision-state reads
 
 export type Action = 'open' | 'write' | 'read' | 'readLedger' | 'verify' | 'readDecisionState'
@@ -34,14 +34,17 @@ export const VIEWS: ReadonlyArray<{ relation: Relation, view: 'full', withBsn: b
 /** Relations that hold whatever the case: the supervisor and the gateway know every case. */
 export function standingRelations (principal: Principal, register: PartyRegisterIndex): Set<Relation> {
   const out = new Set<Relation>()
-  if (principal.roles.includes('supervisor') && register.partyType(principal.org) === 'toezichthouder') out.add('supervisor')
+  if (principal.roles.includes('supervisor') && register.can(principal.org, 'supervises')) out.add('supervisor')
   if (principal.roles.includes('gateway')) out.add('gateway')
   return out
 }
 
-/** The college of an active gemeente: the only one who opens a case, for its own municipality. */
+/**
+ * The college of an active party whose type may own cases (the capability table: the gemeente):
+ * the only one who opens a case, for its own municipality.
+ */
 export function isCollegeOfGemeente (principal: Principal, register: PartyRegisterIndex): boolean {
-  return principal.roles.includes('college') && register.partyType(principal.org) === 'gemeente'
+  return principal.roles.includes('college') && register.can(principal.org, 'mayOwnCases')
 }
 
 export function relationsTo (principal: Principal, state: LedgerCaseState, register: PartyRegisterIndex): Set<Relation> {

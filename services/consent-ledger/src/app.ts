@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import {
   authenticationPlugin, auditAuthenticationFailure, createServiceOnRuntime, loadPartyRegister
 } from '@wams/platform'
+import { createBrpClient } from './brp.ts'
 import type { Config } from './config.ts'
 import type { LedgerContext } from './ledger.ts'
 import { purgeExpired, schedulePurge, type PurgeResult } from './retention.ts'
@@ -42,7 +43,8 @@ declare module 'fastify' {
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date())
   // Fail at start, not on the first request, when the register is missing or invalid.
-  const register = loadPartyRegister(config.REGISTER_FILE)
+  const register = loadPartyRegister(config.REGISTER_FILE, config.PARTY_TYPE_CAPABILITIES_FILE)
+  const brp = createBrpClient({ url: config.BRP_URL, timeoutMs: config.BRP_TIMEOUT_MS })
   const { app, runtime } = await createServiceOnRuntime({
     config,
     migrations: MIGRATIONS,
@@ -65,7 +67,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     const ledger: LedgerContext = { pool: runtime.pool, register, now }
     const purge = () => purgeExpired(runtime.pool, now(), { retentionDays: config.RETENTION_DAYS })
     app.decorate('consentLedger', { ...ledger, purgeExpired: purge })
-    await app.register(caseRoutes, { ledger, pseudonymise: runtime.pseudonymise })
+    await app.register(caseRoutes, { ledger, pseudonymise: runtime.pseudonymise, brp })
 
     if (options.offline) return app
     const stopPurge = schedulePurge(async () => {

@@ -108,11 +108,10 @@ export const OPENING_RULES: readonly OpeningRule[] = [
   },
   {
     code: 'COORDINATOR_NOT_REGISTERED',
-    requires: 'a coordinator of an active party in the register',
+    requires: 'a coordinator of an active party in the register whose party type may own or take part in cases',
     check (body, register) {
       const org = record(body.coordinator).org
-      const party = typeof org === 'string' ? register.partyType(org) : null
-      return party !== null && party !== 'toezichthouder'
+      return typeof org === 'string' && (register.can(org, 'mayOwnCases') || register.can(org, 'mayParticipate'))
         ? ok
         : [{ code: this.code, pointer: '/coordinator/org', detail: `The case needs ${this.requires}.` }]
     }

@@ -2,7 +2,7 @@
 // this status and code; `problem` adds members such as `errors` (every violation at once).
 export class LedgerError extends Error {
   constructor (
-    readonly statusCode: 400 | 403 | 404 | 409 | 428,
+    readonly statusCode: 400 | 403 | 404 | 409 | 428 | 503,
     readonly code: string,
     message: string,
     readonly problem: Record<string, unknown> = {}

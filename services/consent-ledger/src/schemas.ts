@@ -169,7 +169,7 @@ export const openCaseSchema = {
   operationId: 'openCase',
   summary: 'Open a case (gecoördineerde aanpak)',
   responseHeaders: { 201: ['Location', 'ETag'] },
-  description: 'Only the college of an active gemeente; the case belongs to the token\'s municipality. Checks the body and the problem rules of SPEC section 2 in one pass and reports every violation at once (400, errors[].code).',
+  description: 'Only the college of an active gemeente; the case belongs to the token\'s municipality. Checks the body and the problem rules of SPEC section 2 in one pass and reports every violation at once (400, errors[].code). Then residence: every client must be registered in the BRP (Haal Centraal BRP Personen Bevragen) as living in the opening municipality, else 403 SUBJECT_NOT_RESIDENT (without saying where the person lives; household members may live elsewhere); when the BRP cannot be asked, 503 BRP_UNAVAILABLE with Retry-After and nothing is recorded.',
   security,
   body: {
     type: 'object',
@@ -196,7 +196,7 @@ export const openCaseSchema = {
       coordinator: partyRef
     }
   },
-  response: { 201: writeResult(), ...problems(400, 401, 403) }
+  response: { 201: writeResult(), ...problems(400, 401, 403, 503) }
 } as const
 
 export const getCaseSchema = {

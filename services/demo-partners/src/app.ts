@@ -1,9 +1,11 @@
 // Builds the demo partner systems: one Fastify service that serves every party of the register
-// under /partners/<oin>, with the synthetic residents of SPEC section 6 and configurable faults.
+// under /partners/<oin>, with the synthetic residents of SPEC section 6 and configurable faults,
+// and a demo BRP (Haal Centraal BRP Personen Bevragen) under /brp/haalcentraal/api/brp.
 // No database, no Kafka: a partner system is the far side of the gateway, not part of the exchange.
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { createService, DEFAULT_REGISTER_FILE, devIssuer, loadPartyRegister } from '@wams/platform'
+import brpRoutes from './brp.ts'
 import type { Config } from './config.ts'
 import { checkDemoData } from './contract.ts'
 import dataRequestRoutes from './data-requests.ts'
@@ -32,7 +34,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const app = await createService({
     name: config.SERVICE_NAME,
     title: 'Wams demo partner systems',
-    description: 'Synthetic partner systems for every party of the register, at /partners/{oin}/wams/v1/data-requests.',
+    description: 'Synthetic partner systems for every party of the register, at /partners/{oin}/wams/v1/data-requests, and a demo BRP (Haal Centraal BRP Personen Bevragen) at /brp/haalcentraal/api/brp/personen.',
     apiVersion: API_VERSION,
     // Its routes lie under /partners/{oin}/wams/v1, not under /v1: the document's paths are absolute.
     basePath: '/',
@@ -45,6 +47,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const closing = new AbortController()
   app.addHook('preClose', async () => { closing.abort() })
   await app.register(dataRequestRoutes, { register, verifier, faults, closing: closing.signal })
+  await app.register(brpRoutes, { register })
 
   const faulty = Object.keys(faults)
   if (faulty.length > 0) app.log.warn({ partners: faulty }, 'demo faults configured')

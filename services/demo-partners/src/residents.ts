@@ -30,6 +30,8 @@ export type RecordSource<T> = T | ((party: Party) => T)
 export interface Resident {
   /** Who this is in the demo story; used in messages instead of the BSN. */
   label: string
+  /** OIN of the gemeente in whose municipality the demo BRP registers the resident. */
+  livesIn: string
   /** The party types whose systems know the resident: every one, or these. */
   knownTo: 'every-party' | readonly PartyType[]
   records: { [C in CategoryName]?: ByPartyType<RecordSource<CategoryData[C]>> }
@@ -116,8 +118,13 @@ const mariekeCriminal: CriminalData = {
   convictions: [{ date: '2025-01-14', offence: 'vermogen', sanction: 'taakstraf' }]
 }
 
+/** The two demo municipalities (gemeenten of the register). */
+export const VOORBEELDSTAD = '00000099000000000101'
+export const BUURDORP = '00000099000000000102'
+
 const marieke: Resident = {
   label: 'the demo client (Marieke Bakker)',
+  livesIn: VOORBEELDSTAD,
   knownTo: 'every-party',
   records: {
     involvement: involvementSince({
@@ -227,6 +234,7 @@ const marieke: Resident = {
 
 const daan: Resident = {
   label: 'the demo household member (Daan Bakker)',
+  livesIn: VOORBEELDSTAD,
   knownTo: ['gemeente', 'school', 'ggd', 'jeugdhulpaanbieder'],
   records: {
     involvement: involvementSince(
@@ -299,6 +307,7 @@ const henkArrears = {
 
 const henk: Resident = {
   label: 'the demo resident whose care providers refuse (Henk van der Meer)',
+  livesIn: VOORBEELDSTAD,
   knownTo: 'every-party',
   records: {
     involvement: involvementSince({
@@ -402,12 +411,28 @@ const henk: Resident = {
 
 // --- 999990032: known to no party ---
 
-const unknown: Resident = { label: 'the demo resident no party knows', knownTo: [], records: {} }
+const unknown: Resident = { label: 'the demo resident no party knows', livesIn: VOORBEELDSTAD, knownTo: [], records: {} }
+
+// --- 999990056: Sanne Bakker (34), Marieke's sister in Buurdorp; known like her, lives in the other municipality ---
+
+const SANNE_ADDRESS = { street: 'Dorpsstraat', houseNumber: 12, postalCode: '9911 AB', city: 'Buurdorp' }
+
+const sanne: Resident = {
+  ...marieke,
+  label: 'the demo client who lives in the other municipality (Sanne Bakker)',
+  livesIn: BUURDORP,
+  records: {
+    ...marieke.records,
+    identity: { gemeente: { name: { givenNames: 'Sanne Maria', surname: 'Bakker' }, birthDate: '1991-07-30', address: SANNE_ADDRESS } },
+    household: { gemeente: { size: 1, members: [] } }
+  }
+}
 
 /** The demo residents by BSN (test BSNs that pass the eleven-test). */
 export const residents: ReadonlyMap<string, Resident> = new Map([
   ['999990019', marieke],
   ['999990020', daan],
   ['999990032', unknown],
-  ['999990044', henk]
+  ['999990044', henk],
+  ['999990056', sanne]
 ])

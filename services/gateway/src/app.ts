@@ -5,7 +5,7 @@ import type { Logger } from 'pino'
 import type { FastifyInstance } from 'fastify'
 import { createServiceOnRuntime } from '@wams/platform'
 import type { Config } from './config.ts'
-import registerPlugin from './plugins/app/register.ts'
+import registerPlugin, { loadRegisterAndPolicy } from './plugins/app/register.ts'
 import evidenceGate from './plugins/app/evidence-gate.ts'
 import clientsPlugin from './plugins/app/clients.ts'
 import authenticationPlugin from './plugins/external/authentication.ts'
@@ -34,6 +34,8 @@ const DEVIATIONS = [{
 }]
 
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  // The register, its capability table and the policy first: when they are wrong, nothing was started.
+  const registerAndPolicy = loadRegisterAndPolicy(config.REGISTER_FILE, config.PARTY_TYPE_CAPABILITIES_FILE)
   const { app, runtime } = await createServiceOnRuntime({
     config,
     migrations: MIGRATIONS,
@@ -44,12 +46,13 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     offline: options.offline === true,
     tags: {
       'data requests': 'Requests for data about a person in a case, decided on the rules of the Wams and answered by the partner that holds the data',
-      register: 'The party register: who takes part and what they supply (public)'
+      register: 'The party register: who takes part and what they supply (public)',
+      policy: 'The rules and tables the gateway enforces, with the law version (public)'
     },
     deviations: DEVIATIONS
   })
 
-  await app.register(registerPlugin, { ...(config.REGISTER_FILE ? { registerFile: config.REGISTER_FILE } : {}) })
+  await app.register(registerPlugin, registerAndPolicy)
   await app.register(authenticationPlugin, { config, runtime })
   await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE })
   await app.register(clientsPlugin, { config, runtime })

@@ -9,6 +9,7 @@ export const configSchema = {
     SERVICE_NAME: { type: 'string', default: 'gateway', description: 'Name of the service in logs and audit events' },
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port' },
     REGISTER_FILE: { type: 'string', description: 'Party register JSON (default: schemas/party-register.json)' },
+    PARTY_TYPE_CAPABILITIES_FILE: { type: 'string', description: 'Party-type capability table JSON, the allow-list of what each party type may do (default: schemas/party-type-capabilities.json)' },
     CONSENT_LEDGER_URL: { type: 'string', default: 'http://127.0.0.1:8081', pattern: '^https?://', description: 'Base URL of the consent ledger' },
     LEDGER_TIMEOUT_MS: { type: 'integer', minimum: 50, default: 2000, description: 'Connect and response timeout of a case-state read from the consent ledger' },
     LEDGER_CONNECTIONS: { type: 'integer', minimum: 1, default: 64, description: 'Keep-alive connections to the consent ledger per instance' },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { createWamsAjv, type CategoryInfo, type CategoryName, type Domain, type DomainPartyTypeTable, type PartyType, type Phase, type Purpose, type Role, type Route, type SeriousGround } from '@wams/schemas';
+import type { CapabilityTable } from '@wams/platform';
 import domainPartyTypesSchema from '@wams/schemas/domain-party-types.schema.json' with { type: 'json' };
 import domainPartyTypesTable from '@wams/schemas/domain-party-types.json' with { type: 'json' };
 
@@ -65,10 +66,9 @@ export interface PolicyData {
   readonly anyProviderPurposes: readonly Purpose[];
   /** Rule 8: routes in which the client's scope bounds every request. */
   readonly clientScopedRoutes: readonly Route[];
-  /** Rule 9: requester party types that never receive special or criminal data. */
-  readonly noSensitiveDataPartyTypes: readonly PartyType[];
-  /** Rule 9: requester party types that never receive personal data at all (the supervisor reads the audit log). */
-  readonly noPersonalDataPartyTypes: readonly PartyType[];
+  // Rule 9's party-type part is not here: who may receive special (art. 9) and criminal (art. 10)
+  // data, and who receives no personal data at all (neither owns nor takes part in cases), is the
+  // party-type capability table (schemas/party-type-capabilities.json), an allow-list.
   /** Rule 9: criminal data only in this route ... */
   readonly criminalDataRoute: Route;
   /** ... and with at least one of these serious grounds. */
@@ -78,10 +78,11 @@ export interface PolicyData {
   /** Rule 10: purposes that may ask `signal` fields only. */
   readonly signalOnlyPurposes: readonly Purpose[];
   /**
-   * Rule 10: party types working in a category's domain, whose participants may ask its
-   * `detail` fields. A category not listed here: the party types that supply it per the register.
+   * Rule 10: categories whose `detail` fields go to participants of the party types that work in
+   * the category's domain (the capability table's `domains`). Any other category: to participants
+   * of the party types that supply it per the register.
    */
-  readonly detailPartyTypes: Readonly<Partial<Record<CategoryName, readonly PartyType[]>>>;
+  readonly detailByDomainCategories: readonly CategoryName[];
   /** Rule 11: when a pending objection does not block (GDPR art. 18(2)). */
   readonly objectionOverride: ObjectionOverrideData;
   /**
@@ -91,6 +92,16 @@ export interface PolicyData {
   readonly domainPartyTypes: Readonly<Record<Domain, readonly PartyType[]>>;
   readonly domainPartyTypesVersion: string;
   readonly legalBasis: LegalBasisData;
+  /** The text the rules follow (GET /v1/policy). */
+  readonly lawVersion: LawVersion;
+}
+
+/** The law text the rules follow: today a bill, not yet in force. */
+export interface LawVersion {
+  readonly name: string;
+  readonly reference: string;
+  readonly amendments: string;
+  readonly inForce: boolean;
 }
 
 export const policyData: PolicyData = {
@@ -107,18 +118,11 @@ export const policyData: PolicyData = {
   municipalityRoles: ['college', 'coordinator'],
   anyProviderPurposes: ['onderzoek'],
   clientScopedRoutes: ['hulpvraag'],
-  noSensitiveDataPartyTypes: ['woningcorporatie', 'energieleverancier', 'zorgverzekeraar', 'school', 'uwv'],
-  noPersonalDataPartyTypes: ['toezichthouder'],
   criminalDataRoute: 'ernstig',
   criminalDataGrounds: ['overlast', 'veiligheid'],
   minNecessityLength: 20,
   signalOnlyPurposes: ['onderzoek'],
-  detailPartyTypes: {
-    health: ['zorgaanbieder', 'huisarts', 'ggd'],
-    criminal: ['politie', 'reclassering', 'veilig-thuis'],
-    safety: ['politie', 'reclassering', 'veilig-thuis'],
-    'youth-care': ['jeugdhulpaanbieder', 'veilig-thuis'],
-  },
+  detailByDomainCategories: ['health', 'criminal', 'safety', 'youth-care'],
   objectionOverride: {
     route: 'ernstig',
     grounds: ['veiligheid'],
@@ -138,22 +142,31 @@ export const policyData: PolicyData = {
     special: 'AVG art. 9 lid 2 sub g',
     criminal: 'AVG art. 10 / UAVG art. 33',
   },
+  lawVersion: {
+    name: 'Wet aanpak meervoudige problematiek sociaal domein (Wams)',
+    reference: 'Kamerstuk 36 295',
+    amendments: 'nota van wijziging 18 februari 2026',
+    inForce: false,
+  },
 };
 
 /**
  * The version every decision and audit record names: SHA-256 (hex) of the RFC 8785
- * canonical JSON of the policy data, the register version and the category field table.
- * Canonical JSON makes it independent of key order, so only a change of content changes it.
+ * canonical JSON of the policy data, the register version, the category field table and the
+ * party-type capability table (its whole content, so a changed capability changes it even when
+ * the table's own version was not raised). Canonical JSON makes it independent of key order, so
+ * only a change of content changes it.
  */
 export function policyVersion(
   data: PolicyData,
   registerVersion: string,
   categories: Readonly<Record<string, CategoryInfo>>,
+  partyTypeCapabilities: CapabilityTable,
 ): string {
   const fieldTable = Object.fromEntries(
     Object.values(categories).map((c) => [c.name, { domain: c.domain, sensitivity: c.sensitivity, signal: c.signal, detail: c.detail }]),
   );
-  const canonical = canonicalize({ policyData: data, registerVersion, categories: fieldTable });
+  const canonical = canonicalize({ policyData: data, registerVersion, categories: fieldTable, partyTypeCapabilities });
   if (canonical === undefined) throw new Error('policy data cannot be serialised');
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

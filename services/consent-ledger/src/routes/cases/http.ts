@@ -2,6 +2,7 @@
 // table in access.ts, If-Match/ETag handling, and the shape of a write's answer.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Principal, Pseudonymiser } from '@wams/platform'
+import type { BrpClient } from '../../brp.ts'
 import { may, relationsTo, standingRelations, viewOf, type Action } from '../../access.ts'
 import { fullView, participantView, type CaseView } from '../../case-views.ts'
 import type { LedgerCaseState } from '../../case-state.ts'
@@ -11,6 +12,8 @@ import { badRequest, conflict, forbidden, notFound } from '../../errors.ts'
 export interface CaseRoutesOptions {
   ledger: LedgerContext
   pseudonymise: Pseudonymiser
+  /** The BRP, for the residence check when a case is opened. */
+  brp: BrpClient
 }
 
 export const etagOf = (version: number): string => `"${version}"`

@@ -1,11 +1,16 @@
 // POST /v1/cases: the college of a gemeente opens a case for its own municipality. The body's
 // shape and the problem rules of SPEC section 2 are checked in one pass: every violation at once.
-import type { FastifyInstance } from 'fastify'
+// Then residence (woonplaatsbeginsel): every client must be registered in the BRP as living in the
+// opening municipality (403 SUBJECT_NOT_RESIDENT, which does not say where the person lives); when
+// the BRP cannot say, no case is opened (503). Only a valid body is looked up in the BRP.
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
+import type { PartyRegisterIndex } from '@wams/platform'
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js'
 import { isCollegeOfGemeente } from '../../access.ts'
 import { checkOpeningRules, type Violation } from '../../case-rules.ts'
 import type { Domain, Route, SeriousGround, SubjectRole } from '../../case-state.ts'
-import { badRequest, conflict, forbidden } from '../../errors.ts'
+import { BrpUnavailableError, type BrpClient } from '../../brp.ts'
+import { badRequest, conflict, forbidden, LedgerError } from '../../errors.ts'
 import { appendEvent, newCaseId } from '../../ledger.ts'
 import { openCaseSchema } from '../../schemas.ts'
 import { answerWrite, type CaseRoutesOptions } from './http.ts'
@@ -33,8 +38,40 @@ function schemaViolations (errors: FastifySchemaValidationError[] | undefined): 
   })
 }
 
+/** Seconds a caller is asked to wait after a 503 because the BRP could not be asked. */
+const BRP_RETRY_AFTER_S = 5
+
+/**
+ * Throws unless the BRP registers every client in the municipality of `municipality` (its
+ * gemeentecode in the register). Household members are not looked up: they may live elsewhere.
+ */
+async function assertClientsResident (
+  brp: BrpClient, register: PartyRegisterIndex, municipality: string, clientBsns: readonly string[],
+  reply: FastifyReply, log: FastifyBaseLogger
+): Promise<void> {
+  const code = register.gemeentecode(municipality)
+  // The loader refuses a register in which a party type that may own cases lacks a gemeentecode.
+  if (code === null) throw forbidden('The opening party has no municipality code in the register')
+  for (const bsn of clientBsns) {
+    let registeredIn: string | null
+    try {
+      registeredIn = await brp.gemeenteVanInschrijving(bsn)
+    } catch (err) {
+      if (!(err instanceof BrpUnavailableError)) throw err
+      log.warn({ brp: err.why }, 'the BRP could not be asked where a client lives; no case opened')
+      reply.header('retry-after', String(BRP_RETRY_AFTER_S))
+      throw new LedgerError(503, 'BRP_UNAVAILABLE', 'The BRP could not be asked where the client lives, so no case was opened. Try again later.')
+    }
+    // One answer for "lives elsewhere" and "not known to the BRP": the caller learns neither where
+    // the person lives nor whether the BRP knows them.
+    if (registeredIn !== code) {
+      throw new LedgerError(403, 'SUBJECT_NOT_RESIDENT', 'A client of the case is not registered in the BRP as living in this municipality. A case is opened by the college of the municipality where its clients live (woonplaatsbeginsel).')
+    }
+  }
+}
+
 export default async function openCaseRoute (app: FastifyInstance, opts: CaseRoutesOptions): Promise<void> {
-  const { ledger, pseudonymise } = opts
+  const { ledger, pseudonymise, brp } = opts
   app.post<{ Body: OpenCaseBody }>('/v1/cases', { schema: openCaseSchema, attachValidation: true, onRequest: app.authenticate }, async (request, reply) => {
     const principal = request.principal
     if (!isCollegeOfGemeente(principal, ledger.register)) throw forbidden('Only the college of an active gemeente opens a case')
@@ -43,6 +80,8 @@ export default async function openCaseRoute (app: FastifyInstance, opts: CaseRou
       throw badRequest('CASE_NOT_OPENED', `The case does not meet the rules: ${errors.length} violation(s)`, { errors })
     }
     const body = request.body
+    const clients = body.subjects.filter((s) => s.role === 'client').map((s) => s.bsn)
+    await assertClientsResident(brp, ledger.register, principal.org, clients, reply, request.log)
     const result = await appendEvent(ledger, {
       caseId: newCaseId(),
       actor: principal,

@@ -16,8 +16,9 @@ export default async function participantRoutes (app: FastifyInstance, opts: Cas
     const result = await writeCase(opts, request, (state) => {
       const partyType = register.partyType(org)
       if (partyType === null) throw badRequest('PARTY_NOT_REGISTERED', 'The party is not active in the register')
-      // The supervisor reads the audit log, never the personal data of a case.
-      if (partyType === 'toezichthouder') throw badRequest('PARTY_TYPE_NOT_ALLOWED', 'The supervisor cannot take part in a case')
+      // The allow-list: only a party type the capability table lets take part (never the supervisor,
+      // who reads the audit log, never the personal data of a case).
+      if (!register.can(org, 'mayParticipate')) throw badRequest('PARTY_TYPE_NOT_ALLOWED', `A ${partyType} cannot take part in a case`)
       if (state.route === 'hulpvraag' && !(state.scope && !state.scope.withdrawn && state.scope.parties.includes(org))) {
         throw badRequest('OUTSIDE_CLIENT_SCOPE', 'On route hulpvraag a participant must be a party in the client\'s current scope')
       }

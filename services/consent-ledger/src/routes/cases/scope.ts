@@ -17,7 +17,7 @@ export default async function scopeRoute (app: FastifyInstance, opts: CaseRoutes
       if (state.route !== 'hulpvraag') {
         throw badRequest('SCOPE_NOT_ON_ROUTE', 'Only on route hulpvraag does the client decide the scope; on route ernstig professionals decide')
       }
-      const unknown = parties.flatMap((org, i) => register.isActive(org) && register.partyType(org) !== 'toezichthouder'
+      const unknown = parties.flatMap((org, i) => register.can(org, 'mayParticipate')
         ? []
         : [{ code: 'PARTY_NOT_REGISTERED', pointer: `/parties/${i}`, detail: 'Not an active party that can take part in a case' }])
       if (unknown.length > 0) throw badRequest('PARTY_NOT_REGISTERED', 'The scope names parties that are not active in the register', { errors: unknown })
