@@ -69,6 +69,10 @@ for (const [name, make, status, reason] of attacks) {
     t.equal(res.json().code, reason)
     t.equal(failures.length, 1, 'the attempt is reported for the audit log')
     t.equal(failures[0]!.reason, reason)
+    // Evidence is not written by outsiders: without a verified signature nobody is credited.
+    const signed = ['expired', 'wrong audience'].includes(name) ? false : !['TOKEN_MISSING', 'TOKEN_INVALID', 'ISSUER_UNTRUSTED'].includes(reason)
+    if (!signed) t.same(failures[0]!.claimed, { org: null, sub: null, roles: [] }, 'an unverified token credits no organisation and records none of its text')
+    if (name === 'org is not an OIN') t.equal(failures[0]!.claimed.org, null, 'an org that is not an OIN is not recorded as one')
   })
 }
 

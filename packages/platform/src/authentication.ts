@@ -83,16 +83,13 @@ export function bearerChallenge (refused?: string): string {
 
 const claimText = (value: unknown, max: number): value is string => typeof value === 'string' && isPolicyText(value, max)
 
-function unverifiedClaims (request: FastifyRequest): AuthFailure['claimed'] {
-  const header = request.headers.authorization
-  const token = typeof header === 'string' ? header.replace(/^Bearer\s+/i, '') : ''
-  let payload: Record<string, unknown>
-  try {
-    payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
-    if (payload === null || typeof payload !== 'object') return { org: null, sub: null, roles: [] }
-  } catch {
-    return { org: null, sub: null, roles: [] }
-  }
+/**
+ * The claims a failure may be recorded with. Only claims a trusted issuer's signature vouches for:
+ * a token whose signature did not verify credits nobody and carries no caller-chosen text into the
+ * evidence (`payload` null). An org is kept only in the shape of an OIN.
+ */
+function vouchedClaims (payload: Record<string, unknown> | null): AuthFailure['claimed'] {
+  if (payload === null) return { org: null, sub: null, roles: [] }
   // Only what the audit event can carry is kept; the rest is named, never copied in part.
   const omitted: string[] = []
   const keep = (name: 'org' | 'sub', max: number): string | null => {
@@ -102,7 +99,7 @@ function unverifiedClaims (request: FastifyRequest): AuthFailure['claimed'] {
     omitted.push(name)
     return null
   }
-  const org = keep('org', CLAIM_LIMITS.org)
+  const org = typeof payload.org === 'string' && /^[0-9]{20}$/.test(payload.org) ? payload.org : keep('org', 0)
   const sub = keep('sub', CLAIM_LIMITS.sub)
   const rawRoles = Array.isArray(payload.roles) ? payload.roles : []
   const roles = rawRoles.filter((r): r is string => claimText(r, CLAIM_LIMITS.role)).slice(0, 8)
@@ -159,23 +156,25 @@ async function authenticationPlugin (app: FastifyInstance, options: Authenticati
 
   app.decorateRequest('principal', null as unknown as Principal)
   app.decorate('authenticate', async function (request: FastifyRequest, reply: FastifyReply) {
+    let payload: Record<string, unknown> | null = null
     const fail = async (status: 401 | 403, reason: AuthFailureReason, detail: string) => {
-      await options.onFailure?.(request, { reason, claimed: unverifiedClaims(request) })
+      await options.onFailure?.(request, { reason, claimed: vouchedClaims(payload) })
       // RFC 6750 §3: the challenge, and when a token was sent, why it was not accepted.
       if (status === 401) reply.header('www-authenticate', bearerChallenge(reason === 'TOKEN_MISSING' ? undefined : detail))
       return sendProblem(reply, problem(status, detail, { code: reason }))
     }
-    let payload: Record<string, unknown>
+    let verified: Record<string, unknown>
     try {
-      payload = await request.jwtVerify<Record<string, unknown>>()
+      verified = await request.jwtVerify<Record<string, unknown>>()
     } catch (err) {
       const reason = (err as { code?: string }).code === 'WAMS_ISSUER_UNTRUSTED' ? 'ISSUER_UNTRUSTED' : reasonOf(err as Error)
       return fail(401, reason, reason === 'TOKEN_MISSING' ? 'A bearer token is required' : 'The bearer token is not valid')
     }
-    const { org, sub, roles, iss } = payload
+    payload = verified
+    const { org, sub, roles, iss } = verified
     // Bounded before anything else: an oversized or malformed claim never reaches a decision or
     // an audit event (which could not hold it).
-    const outOfBounds = claimsOutOfBounds(payload)
+    const outOfBounds = claimsOutOfBounds(verified)
     if (outOfBounds !== null) return fail(401, 'CLAIMS_INVALID', `A claim of the token is out of bounds: ${outOfBounds}`)
     if (typeof org !== 'string' || !/^[0-9]{20}$/.test(org) || typeof sub !== 'string' || sub.length === 0 ||
         !Array.isArray(roles) || roles.length === 0 || !roles.every((r) => (ROLES as readonly unknown[]).includes(r))) {

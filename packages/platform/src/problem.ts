@@ -89,13 +89,16 @@ export const problemSchema = {
   additionalProperties: true
 } as const
 
+const maskNineDigitRuns = (text: string): string => text.replace(/(?<![0-9])[0-9]{9}(?![0-9])/g, '[bsn]')
+
 function validationErrors (error: FastifyError): Array<Record<string, unknown>> {
   const context = error.validationContext ?? 'body'
   return (error.validation ?? []).map((v) => {
     const params = v.params as Record<string, unknown>
     const pointer = v.instancePath + (params.missingProperty ? `/${String(params.missingProperty)}` : '') +
       (params.additionalProperty ? `/${String(params.additionalProperty)}` : '')
-    return { code: 'SCHEMA_VIOLATION', in: context, pointer: pointer || '/', detail: v.message ?? 'is invalid' }
+    // A property name is caller text: a BSN typed as a key must not come back in the answer.
+    return { code: 'SCHEMA_VIOLATION', in: context, pointer: maskNineDigitRuns(pointer || '/'), detail: maskNineDigitRuns(v.message ?? 'is invalid') }
   })
 }
 

@@ -42,9 +42,9 @@ export default async function logRoutes (app: FastifyInstance, ctx: AuditContext
   app.get<{ Querystring: { from: number, to: number } }>('/v1/audit/consistency', { schema: consistencySchema, onRequest: app.authenticate },
     async (request) => {
       const { from, to } = request.query
-      if (from > to) throw new BadRequestError(`from (${from}) is larger than to (${to})`)
+      if (from > to) throw new BadRequestError('from is larger than to')
       const latest = (await latestCheckpoint(ctx.pool))?.treeSize ?? 0
-      if (to > latest) throw new BadRequestError(`to (${to}) is larger than the latest checkpoint's tree size (${latest})`)
+      if (to > latest) throw new BadRequestError(`to is larger than the latest checkpoint's tree size (${latest})`)
       const proof = await consistencyProof(new PgNodeStore(ctx.pool), from, to)
       return { from, to, proof: proof.map((h) => h.toString('base64')) }
     })
