@@ -12,6 +12,19 @@ export interface Answer {
   status: number | 'ERR'
   code: string | null
   auditEventId: string | null
+  /** The gateway's own account (Server-Timing): ms per stage (ledger, decide, partner, audit). */
+  stages: Record<string, number> | null
+}
+
+/** "ledger;dur=1.20, partner;dur=3.40" → { ledger: 1.2, partner: 3.4 } */
+export function parseServerTiming (header: string | null): Record<string, number> | null {
+  if (!header) return null
+  const stages: Record<string, number> = {}
+  for (const part of header.split(',')) {
+    const m = /^\s*([^;\s]+)\s*;\s*dur=([0-9.]+)/.exec(part)
+    if (m) stages[m[1]!] = Number(m[2])
+  }
+  return stages
 }
 
 export interface LoadOptions {
@@ -56,11 +69,12 @@ export function startLoad (options: LoadOptions): Load {
       return {
         sentAt, answeredAt: Date.now(), ms, status: res.status,
         code: typeof body.code === 'string' ? body.code : null,
-        auditEventId: typeof body.auditEventId === 'string' ? body.auditEventId : null
+        auditEventId: typeof body.auditEventId === 'string' ? body.auditEventId : null,
+        stages: parseServerTiming(res.headers.get('server-timing'))
       }
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name
-      return { sentAt, answeredAt: Date.now(), ms: performance.now() - sent, status: 'ERR', code: cause, auditEventId: null }
+      return { sentAt, answeredAt: Date.now(), ms: performance.now() - sent, status: 'ERR', code: cause, auditEventId: null, stages: null }
     }
   }
 
