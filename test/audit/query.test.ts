@@ -144,6 +144,24 @@ t.test('audit queries', async (t) => {
     t.same(buurdorp.disclosures.map((d: { eventId: string }) => d.eventId), [ev.other.eventId])
   })
 
+  await t.test('one event per person: a case opened for a client and a household member, in one batch', async (t) => {
+    const caseC = randomUUID()
+    const member = pseudonymise('bsn', '999990044')
+    const opened = caseOpened(caseC, ORG.voorbeeldstad, at(7), { subjects: [{ subjectRef: other, role: 'client' }, { subjectRef: member, role: 'household-member' }] })
+    t.equal(opened.length, 2, 'the ledger\'s builder: one event per subject')
+    t.same(opened.map((e) => e.subjectRef), [other, member])
+    await send(broker, opened)
+    await waitFor('both openings stored', async () => {
+      const { rows } = await app.auditLog.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events WHERE case_id = $1 AND leaf_index IS NOT NULL', [caseC])
+      return rows[0]!.n === 2
+    })
+    const { rows } = await app.auditLog.pool.query('SELECT org FROM case_owners WHERE case_id = $1', [caseC])
+    t.same(rows, [{ org: ORG.voorbeeldstad }], 'one owner, the municipality that opened it')
+    const res = await app.inject({ method: 'POST', url: '/v1/audit/subject-report', headers: bearer({ org: ORG.voorbeeldstad, roles: ['college'] }), payload: { bsn: '999990044', language: 'en' } })
+    t.equal(res.statusCode, 200, 'the municipality that owns the case may see the household member\'s report')
+    t.match(res.json().caseEvents, [{ eventId: opened[1]!.eventId, eventType: 'case.opened', role: 'household-member', text: /Gemeente Voorbeeldstad \(municipality\) opened a coordinated approach \(case\) in which you are a member of the household/ }])
+  })
+
   await t.test('the live stream: new events as they are sequenced, scoped, with heartbeats, ended on shutdown', async (t) => {
     // SSE needs a real socket: the app listens (it is closed at the end of this test).
     const live = app

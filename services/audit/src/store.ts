@@ -117,8 +117,9 @@ export class AuditStore {
     const bad = items.filter((i): i is Rejected => i.kind === 'rejected')
     const col = <T>(f: (i: Accepted) => T) => events.map(f)
     // The municipality that opened a case owns it (scoping: a gemeente sees its cases' events).
-    const owners = events.filter((i) => i.event.type === 'case.event' && i.event.caseId && i.event.actor.org &&
-      (i.event.detail as { eventType?: unknown } | undefined)?.eventType === 'case.opened')
+    // The opening of a case is recorded once per person (one audit event per subject): one owner row per case.
+    const owners = [...new Map(events.filter((i) => i.event.type === 'case.event' && i.event.caseId && i.event.actor.org &&
+      (i.event.detail as { eventType?: unknown } | undefined)?.eventType === 'case.opened').map((i) => [i.event.caseId, i])).values()]
     const { rows } = await db.query<{ inserted: number }>({
       name: 'audit-store-batch',
       // unnest keeps the array order, so seq follows the Kafka order of the batch.
