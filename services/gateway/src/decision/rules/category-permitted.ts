@@ -16,7 +16,7 @@ function criminalDataAllowed(caseState: CaseState, policy: Policy): boolean {
 // mayReceiveCriminal, and personal data at all only when it may own or take part in cases.
 export const categoryPermitted: Rule = {
   id: 9,
-  name: 'special (art. 9) data only to requester party types the capability table grants mayReceiveSpecial, criminal (art. 10) data only to those it grants mayReceiveCriminal (never to woningcorporatie, energieleverancier, zorgverzekeraar, school, uwv); criminal data only in route ernstig with ground overlast or veiligheid; a party type that may neither own nor take part in cases (the toezichthouder) receives no personal data',
+  name: 'special (art. 9) data only to requester party types the capability table grants mayReceiveSpecial, criminal (art. 10) data only to those it grants mayReceiveCriminal; criminal data only in route ernstig with ground overlast or veiligheid; a party type that may neither own nor take part in cases receives no personal data',
   reasonCodes: BOTH,
   evaluate({ requester, caseState, category }, policy) {
     // The party-type parts need no case; the route part does. An OIN missing from the register is
