@@ -33,7 +33,8 @@ function interpolate (value: string): string {
   return value.replace(/\$\{([A-Z_]+)(:\?[^}]*)?\}/g, (_, name: string) =>
     name === 'JWT_TRUSTED_ISSUERS'
       ? '[{"iss":"https://login.example.nl","publicKeyFile":"/run/secrets/issuer.pem"}]'
-      : name === 'AUDIT_LOG_KEY' ? `wams.example/audit+0123abcd+${'A'.repeat(44)}` : `${name.toLowerCase()}-${'x'.repeat(40)}`)
+      : name === 'AUDIT_LOG_KEY' ? `wams.example/audit+0123abcd+${'A'.repeat(44)}`
+        : name === 'BRP_URL' ? 'https://brp.gemeente.example/haalcentraal/api/brp' : `${name.toLowerCase()}-${'x'.repeat(40)}`)
 }
 
 t.test('infrastructure services use official images', async (t) => {
@@ -55,7 +56,8 @@ t.test('the services speak HTTPS to each other, with a certificate every one of 
     t.ok(env.TLS_CERT_FILE && env.TLS_KEY_FILE, `${name}: serves HTTPS`)
     t.ok(env.NODE_EXTRA_CA_CERTS, `${name}: trusts the services' CA`)
     for (const [key, value] of Object.entries(env)) {
-      if (/_URL$/.test(key) && !/^postgres/.test(String(value))) t.match(String(value), /^https:\/\//, `${name}: ${key} is https`)
+      // A URL from the environment (BRP_URL) is judged as the example value the test substitutes.
+      if (/_URL$/.test(key) && !/^postgres/.test(String(value))) t.match(interpolate(String(value)), /^https:\/\//, `${name}: ${key} is https`)
     }
     t.ok((service.volumes ?? []).some((v) => v.endsWith(':/run/tls:ro')), `${name}: the TLS material is mounted read-only`)
   }
