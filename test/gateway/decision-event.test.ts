@@ -7,7 +7,7 @@ import { decisionEvent, type DecisionRecord } from '../../services/gateway/src/d
 
 const principal: Principal = { iss: 'https://idp.example', sub: 'college-desk', org: '00000099000000000101', roles: ['college'] }
 
-function record (detail: Record<string, unknown>, necessity = 'Nodig om te weten welke hulp er al is.'): DecisionRecord {
+function record (detail: DecisionRecord['detail'], necessity = 'Nodig om te weten welke hulp er al is.'): DecisionRecord {
   return {
     type: 'data-request.decision', requestId: '0b0b0b0b-0000-4000-8000-000000000000', trace: parseTraceparent(undefined), principal, partyType: 'gemeente',
     caseId: '0b0b0b0b-0000-4000-8000-000000000001', subjectRef: 'njH8_7nVSxV5rHrIf1i-bHAMSj7ksRBw_Od3ehJ0CnU', provider: '00000099000000000201',
@@ -24,4 +24,21 @@ t.test('a provider reason with control characters, unpaired surrogates, nonchara
     t.ok(isPolicyText(written, 1000), 'the recorded reason is within the text policy and 1000 characters')
     t.notOk(written.includes('999990019'), 'a BSN in it is masked')
   }
+})
+
+t.test('a permit by rule 11\'s exception: the code, the flag and the stated reason fit the contract; a BSN in the reason is masked', async (t) => {
+  const event = decisionEvent({
+    ...record({ decision: 'permit', partnerStatus: 200, flags: ['objection-overridden'], protectsOthers: { reason: `Het kind met BSN 999990020 loopt gevaar \u0000${'x'.repeat(3000)}` } }),
+    outcome: 'permit', reasons: ['OBJECTION_PENDING_OVERRIDDEN'], fieldsReleased: ['careInvolved']
+  })
+  t.doesNotThrow(() => assertAuditEvent(event))
+  const detail = event.detail as { flags: string[], protectsOthers: { reason: string } }
+  t.same(detail.flags, ['objection-overridden'])
+  t.ok(isPolicyText(detail.protectsOthers.reason, 2000), 'within the text policy and 2000 characters')
+  t.notOk(detail.protectsOthers.reason.includes('999990020'), 'a BSN in it is masked')
+  t.same(event.reasons, ['OBJECTION_PENDING_OVERRIDDEN'])
+})
+
+t.test('the detail is typed: a field the decision detail does not name is refused by the contract', async (t) => {
+  t.throws(() => decisionEvent(record({ decision: 'permit', reason: 'medisch beroepsgeheim' } as never)), /detail/)
 })
