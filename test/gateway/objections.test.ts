@@ -59,6 +59,12 @@ t.test('each condition missing alone: OBJECTION_PENDING, nothing flagged', async
   await denied('route hulpvraag', await ask(gateway, hulpvraag, protects()))
 })
 
+t.test('the exception applies but another rule denies: a deny with that rule\'s reason, nothing recorded of the exception', async (t) => {
+  const res = await ask(gateway, veiligheid, { ...protects(), fields: ['name', 'address'] }) // address: detail, never for onderzoek
+  const event = await expectDeny(t, sql, res, ['FIELD_NOT_NECESSARY'])
+  t.same(event.detail, { decision: 'deny' }, 'no flag: nothing was permitted by the exception')
+})
+
 t.test('an upheld objection always blocks, whoever asks and whatever is stated', async (t) => {
   const upheld = await withObjection(ernstigCase({ seriousGrounds: ['veiligheid'] }), { upheld: true })
   await expectDeny(t, sql, await ask(gateway, upheld, protects()), ['OBJECTION_UPHELD'])
