@@ -83,7 +83,8 @@ t.test('audit log', async (t) => {
     t.same(doc.servers.map((s: { url: string }) => s.url), ['/v1'])
     const paths = Object.keys(doc.paths)
     t.same(paths.filter((p) => p.startsWith('/audit')).sort(), ['/audit/checkpoint', '/audit/checkpoints', '/audit/consistency',
-      '/audit/events', '/audit/events/search', '/audit/events/{eventId}', '/audit/export', '/audit/keys', '/audit/stream', '/audit/subject-report'])
+      '/audit/events', '/audit/events/search', '/audit/events/{eventId}', '/audit/export', '/audit/keys', '/audit/receipts', '/audit/rejected',
+      '/audit/stream', '/audit/subject-report'])
   })
 
   await t.test('checkpoints on demand (supervisor only) are consistent with the earlier ones, and published', async (t) => {

@@ -175,7 +175,8 @@ t.test('shell: health, OpenAPI, API-Version, traceparent', async (t) => {
   const openapi = (await app.inject({ method: 'GET', url: '/v1/openapi.json' })).json()
   const route = openapi.paths['/partners/{oin}/wams/v1/data-requests']?.post
   t.ok(route, 'the partner route is documented')
-  t.same(Object.keys(route.responses).sort(), ['200', '400', '401', '404', '451', '500', '503'])
+  // 406 (Accept) and a default problem are documented for every operation by the platform.
+  t.same(Object.keys(route.responses).sort(), ['200', '400', '401', '404', '406', '451', '500', '503', 'default'])
   const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
   const res = await app.inject({
     method: 'POST',
