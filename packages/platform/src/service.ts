@@ -236,7 +236,7 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
   app.addHook('preValidation', async (request, reply) => {
     const errors = (['params', 'querystring', 'body'] as const).flatMap((part) => {
       const value = part === 'params' ? request.params : part === 'querystring' ? request.query : request.body
-      return checkTextPolicy(value).map((v) => ({ in: part, pointer: v.pointer, detail: v.detail }))
+      return checkTextPolicy(value).map((v) => ({ code: 'TEXT_POLICY', in: part, pointer: v.pointer, detail: v.detail }))
     })
     if (errors.length > 0) {
       return sendProblem(reply, problem(400, 'The request holds text that is not accepted: control characters (other than tab and newline), unpaired surrogates, Unicode noncharacters or too long a string', { code: 'WAMS_TEXT_POLICY', errors }))
