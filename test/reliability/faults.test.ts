@@ -157,16 +157,16 @@ const faults: Fault[] = [
       try {
         const name = new URL(stack.databases.gateway).pathname.slice(1)
         let terminated = 0
-        // Every 250 ms for 3 s, as in a PostgreSQL restart or fail-over: the connections the
-        // gateway opens again in between are cut too, some of them right after they were opened.
-        const rounds = 12
+        // Every 50 ms for 3 s, as in a PostgreSQL restart or fail-over: the connections the
+        // gateway opens again in between are cut too, some of them right as they were opened.
+        const rounds = 60
         for (let round = 0; round < rounds; round++) {
           const { rows } = await client.query<{ n: number }>(
             'SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name])
           terminated += rows[0]!.n
-          await sleep(250)
+          await sleep(50)
         }
-        note(`terminated ${terminated} backends of the gateway's database in 12 rounds over 3 s`)
+        note(`terminated ${terminated} backends of the gateway's database in ${rounds} rounds over 3 s`)
       } finally {
         await client.end()
       }
