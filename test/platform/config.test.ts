@@ -31,10 +31,14 @@ t.test('every bad variable is named at once', async (t) => {
 t.test('production refuses the dev defaults of secrets and databases', async (t) => {
   const message = errorOf(() => gatewayConfig({ NODE_ENV: 'production' }))
   for (const name of ['DATABASE_URL', 'PSEUDONYM_KEY', 'JWT_TRUSTED_ISSUERS', 'GATEWAY_SIGNING_KEY_FILE', 'AUDIT_LOG_KEY']) t.match(message, name)
-  const ok = ledgerConfig({
+  const production = {
     NODE_ENV: 'production', DATABASE_URL: 'postgres://db/ledger', PSEUDONYM_KEY: 'k'.repeat(40), JWT_TRUSTED_ISSUERS: '[]', GATEWAY_ISSUER: 'urn:wams:gateway:00000099000000009000', AUDIT_LOG_KEY: 'wams.example/audit+0123abcd+AAAA'
-  })
+  }
+  // The residence check must ask the municipality's own BRP, never the demo BRP by default.
+  t.match(errorOf(() => ledgerConfig(production)), /required in production: BRP_URL/)
+  const ok = ledgerConfig({ ...production, BRP_URL: 'https://brp.gemeente.example/haalcentraal/api/brp' })
   t.equal(ok.DATABASE_URL, 'postgres://db/ledger')
+  t.equal(ok.BRP_URL, 'https://brp.gemeente.example/haalcentraal/api/brp')
 })
 
 for (const service of ['gateway', 'consent-ledger', 'audit']) {

@@ -213,7 +213,8 @@ export const WITHHELD_BASIS = 'UAVG art. 41: events of a case of route ernstig w
 /** May this caller see the report of the person with pseudonym `subjectRef`? */
 export async function mayReport (pool: Pool, principal: Principal, scope: Scope, subjectRef: string): Promise<boolean> {
   if (seesAll(scope)) return true
-  if (scope.partyType !== 'gemeente' || !principal.roles.some((r) => r === 'college' || r === 'coordinator')) return false
+  // A party type that may own cases (capability table: the gemeente), through its college or coordinator.
+  if (!scope.grants.has('own-cases') || !principal.roles.some((r) => r === 'college' || r === 'coordinator')) return false
   const { rowCount } = await pool.query(
     `SELECT 1 FROM audit_events e JOIN case_owners c ON c.case_id = e.case_id
      WHERE e.subject_ref = $1 AND c.org = $2 LIMIT 1`, [subjectRef, scope.org])
