@@ -19,6 +19,7 @@ import { leafHash, verifyCheckpoint, verifyInclusion } from '@wams/transparency-
 import receiptsSchema from '@wams/schemas/inclusion-receipts.schema.json' with { type: 'json' }
 import type { InclusionReceipts } from '@wams/schemas'
 import { LeaderLock } from './leader-lock.ts'
+import { WakeableSleep } from './wakeable-sleep.ts'
 import type { Pool } from './database.ts'
 
 /** Asks the audit log about event ids (HTTP for other services, in process for the log itself). */
@@ -93,7 +94,7 @@ export class EvidenceReconciler {
   private readonly lock: LeaderLock
   private running = false
   private loop: Promise<void> | null = null
-  private wake: (() => void) | null = null
+  private readonly sleeper = new WakeableSleep()
   private lastPrune = 0
   private readonly counters = { proven: 0, republished: 0, mismatches: 0, pruned: 0 }
   private snapshot: { unproven: number, oldestAt: number | null, alarmed: number, checkedAt: number | null } =
@@ -114,7 +115,7 @@ export class EvidenceReconciler {
 
   async stop (): Promise<void> {
     this.running = false
-    this.wake?.()
+    this.sleeper.wake()
     await this.loop
     await this.lock.release()
   }
@@ -140,14 +141,7 @@ export class EvidenceReconciler {
     return s.alarmed === 0 && (s.oldestAt === null || Date.now() - s.oldestAt <= this.opts.maxLagMs)
   }
 
-  private async sleep (ms: number): Promise<void> {
-    if (!this.running) return
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms)
-      this.wake = () => { clearTimeout(timer); resolve() }
-    })
-    this.wake = null
-  }
+
 
   private async run (): Promise<void> {
     while (this.running) {
@@ -158,7 +152,7 @@ export class EvidenceReconciler {
         this.lock.drop()
         this.noteError(err)
       }
-      await this.sleep(this.opts.intervalMs)
+      await this.sleeper.sleep(this.opts.intervalMs)
     }
   }
 

@@ -5,6 +5,7 @@
 // the audit log has proven that it holds them (evidence.ts), which also prunes.
 import type { Pool, PoolClient } from './database.ts'
 import { LeaderLock } from './leader-lock.ts'
+import { WakeableSleep } from './wakeable-sleep.ts'
 import type { Broker, TopicKey } from './kafka.ts'
 import type { Logger } from 'pino'
 
@@ -50,13 +51,13 @@ export class OutboxRelay {
   private readonly opts: Required<Omit<RelayOptions, 'afterPublish'>> & Pick<RelayOptions, 'afterPublish'>
   private readonly lock: LeaderLock
   private running = false
-  private wake: (() => void) | null = null
+  private readonly sleeper = new WakeableSleep()
   private loop: Promise<void> | null = null
   lastError: Error | null = null
 
   constructor (options: RelayOptions) {
     this.opts = { batchSize: 500, pollMs: 250, ...options }
-    this.lock = new LeaderLock({ pool: options.pool, lockId: RELAY_LOCK, channel: NOTIFY_CHANNEL, onNotify: () => this.wake?.() })
+    this.lock = new LeaderLock({ pool: options.pool, lockId: RELAY_LOCK, channel: NOTIFY_CHANNEL, onNotify: () => this.sleeper.wake() })
   }
 
   get isLeader (): boolean { return this.lock.isLeader }
@@ -70,18 +71,12 @@ export class OutboxRelay {
   /** Publishes everything pending, then stops. */
   async stop (): Promise<void> {
     this.running = false
-    this.wake?.()
+    this.sleeper.wake()
     await this.loop
     await this.lock.release()
   }
 
-  private async sleep (ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms)
-      this.wake = () => { clearTimeout(timer); resolve() }
-    })
-    this.wake = null
-  }
+
 
   private async run (): Promise<void> {
     let backoff = this.opts.pollMs
@@ -93,13 +88,13 @@ export class OutboxRelay {
         backoff = this.opts.pollMs
         if (published === this.opts.batchSize) continue // more waiting: go on without sleeping
         if (!this.running) return
-        await this.sleep(this.opts.pollMs)
+        await this.sleeper.sleep(this.opts.pollMs)
       } catch (err) {
         this.lastError = err as Error
         this.opts.logger.warn({ err: { message: (err as Error).message } }, 'outbox relay: publish failed, will retry')
         if (!this.running) return
         this.lock.drop()
-        await this.sleep(backoff)
+        await this.sleeper.sleep(backoff)
         backoff = Math.min(backoff * 2, 5000)
       }
     }

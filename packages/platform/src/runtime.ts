@@ -33,6 +33,22 @@ export interface Runtime {
   close: () => Promise<void>
 }
 
+/** The evidence reconciler of a service, from its config (SPEC §7). */
+function evidenceOf (config: BaseConfig, pool: Pool, logger: Logger, receipts: ReceiptSource, verifierKey?: string): EvidenceReconciler {
+  return new EvidenceReconciler({
+    pool,
+    logger,
+    receipts,
+    verifierKey: verifierKey ?? config.AUDIT_LOG_KEY ?? verifierKeyString(config.AUDIT_LOG_ORIGIN, loadPrivateKeyPem(devAuditLogKeyPem(config.DATA_DIR))),
+    origin: config.AUDIT_LOG_ORIGIN,
+    intervalMs: config.EVIDENCE_INTERVAL_MS,
+    republishAfterMs: config.EVIDENCE_REPUBLISH_MS,
+    maxAttempts: config.EVIDENCE_MAX_ATTEMPTS,
+    maxLagMs: config.EVIDENCE_MAX_LAG_MS,
+    retentionMs: config.OUTBOX_RETENTION_MS
+  })
+}
+
 export async function startRuntime (options: {
   config: BaseConfig
   /** The service's own migrations folder, applied after the platform's (outbox). */
@@ -73,18 +89,7 @@ export async function startRuntime (options: {
   }
   const relay = new OutboxRelay({ pool, broker, logger })
   relay.start()
-  const evidence = new EvidenceReconciler({
-    pool,
-    logger,
-    receipts: options.receipts?.(pool) ?? httpReceiptSource(config.AUDIT_URL),
-    verifierKey: options.verifierKey ?? config.AUDIT_LOG_KEY ?? verifierKeyString(config.AUDIT_LOG_ORIGIN, loadPrivateKeyPem(devAuditLogKeyPem(config.DATA_DIR))),
-    origin: config.AUDIT_LOG_ORIGIN,
-    intervalMs: config.EVIDENCE_INTERVAL_MS,
-    republishAfterMs: config.EVIDENCE_REPUBLISH_MS,
-    maxAttempts: config.EVIDENCE_MAX_ATTEMPTS,
-    maxLagMs: config.EVIDENCE_MAX_LAG_MS,
-    retentionMs: config.OUTBOX_RETENTION_MS
-  })
+  const evidence = evidenceOf(config, pool, logger, options.receipts?.(pool) ?? httpReceiptSource(config.AUDIT_URL), options.verifierKey)
   evidence.start()
   const issuers = config.JWT_TRUSTED_ISSUERS
     ? parseTrustedIssuers(config.JWT_TRUSTED_ISSUERS)
@@ -117,18 +122,7 @@ export function offlineRuntime (options: { config: BaseConfig, logger?: Logger, 
   const pool = createPool(databaseUrl, 1)
   const broker = new Broker({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, topicPrefix: config.KAFKA_TOPIC_PREFIX, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, logger })
   const relay = new OutboxRelay({ pool, broker, logger })
-  const evidence = new EvidenceReconciler({
-    pool,
-    logger,
-    receipts: async () => { throw new Error('an offline runtime asks the audit log for nothing') },
-    verifierKey: options.verifierKey ?? config.AUDIT_LOG_KEY ?? verifierKeyString(config.AUDIT_LOG_ORIGIN, loadPrivateKeyPem(devAuditLogKeyPem(config.DATA_DIR))),
-    origin: config.AUDIT_LOG_ORIGIN,
-    intervalMs: config.EVIDENCE_INTERVAL_MS,
-    republishAfterMs: config.EVIDENCE_REPUBLISH_MS,
-    maxAttempts: config.EVIDENCE_MAX_ATTEMPTS,
-    maxLagMs: config.EVIDENCE_MAX_LAG_MS,
-    retentionMs: config.OUTBOX_RETENTION_MS
-  })
+  const evidence = evidenceOf(config, pool, logger, async () => { throw new Error('an offline runtime asks the audit log for nothing') }, options.verifierKey)
   const issuers = config.JWT_TRUSTED_ISSUERS
     ? parseTrustedIssuers(config.JWT_TRUSTED_ISSUERS)
     : [{ iss: devIssuer(config.DATA_DIR).iss, publicKeyPem: devIssuer(config.DATA_DIR).publicKeyPem }]

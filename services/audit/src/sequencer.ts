@@ -7,7 +7,7 @@
 // that lost its lock connection but not yet its pool) could not fork or skip the tree.
 // The leader also signs the periodic checkpoints and runs the retention purge.
 import type { Logger } from 'pino'
-import { LeaderLock, inTransaction, type Pool } from '@wams/platform'
+import { LeaderLock, WakeableSleep, inTransaction, type Pool } from '@wams/platform'
 import { appendToRange, foldPerfectSubtrees, readRange, type StoredNode } from '@wams/transparency-log'
 import { PgNodeStore, putNodes } from './pg-node-store.ts'
 import { STORED_CHANNEL } from './store.ts'
@@ -37,9 +37,8 @@ export class Sequencer {
   private cached: { size: number, range: StoredNode[] } | null = null
   private running = false
   private loop: Promise<void> | null = null
-  private wake: (() => void) | null = null
-  /** Set by a store notification; makes the next sleep return at once (no lost wake-up). */
-  private signalled = false
+  /** Woken by a store notification; one that arrives while busy makes the next sleep return at once. */
+  private readonly sleeper = new WakeableSleep()
   private lastCheckpoint = 0
   private lastPurge = 0
 
@@ -49,7 +48,7 @@ export class Sequencer {
       pool: options.pool,
       lockId: SEQUENCER_LOCK,
       channel: STORED_CHANNEL,
-      onNotify: () => { this.signalled = true; this.wake?.() },
+      onNotify: () => this.sleeper.wake(),
       onLead: () => {
         this.cached = null
         this.lastCheckpoint = 0
@@ -70,7 +69,7 @@ export class Sequencer {
   /** Finishes the append in hand, then releases the lock so a standby takes over at once. */
   async stop (): Promise<void> {
     this.running = false
-    this.wake?.()
+    this.sleeper.wake()
     await this.loop
     await this.lock.release()
   }
@@ -110,24 +109,16 @@ export class Sequencer {
     }
   }
 
-  private async sleep (ms: number): Promise<void> {
-    if (!this.running || this.signalled) return
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, ms))
-      this.wake = () => { clearTimeout(timer); resolve() }
-    })
-    this.wake = null
-  }
+
 
   private async run (): Promise<void> {
     let backoff = 100
     while (this.running) {
       try {
         if (!await this.lock.acquire()) {
-          await this.sleep(this.opts.standbyPollMs)
+          await this.sleeper.sleep(this.opts.standbyPollMs)
           continue
         }
-        this.signalled = false
         while (this.running && await this.sequenceBatch() === this.opts.batchSize);
         const now = Date.now()
         if (now - this.lastCheckpoint >= this.opts.checkpointIntervalMs) {
@@ -140,11 +131,11 @@ export class Sequencer {
         }
         backoff = 100
         // Woken early by a store notification; otherwise at the next checkpoint time.
-        await this.sleep(this.lastCheckpoint + this.opts.checkpointIntervalMs - Date.now())
+        await this.sleeper.sleep(this.lastCheckpoint + this.opts.checkpointIntervalMs - Date.now())
       } catch (err) {
         this.opts.logger.error({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'audit: sequencer step failed; will retry')
         this.lock.drop()
-        await this.sleep(backoff)
+        await this.sleeper.sleep(backoff)
         backoff = Math.min(backoff * 2, 5000)
       }
     }
