@@ -21,7 +21,7 @@ t.test('embedded PostgreSQL: start, migrate, stop', { timeout: 120000 }, async (
   const url = defaultDatabaseUrl('consent-ledger', server.url)
   await ensureDatabase(url)
   const pool = createPool(url, 2)
-  t.equal(await migrate(pool, OUTBOX_MIGRATIONS), '1', 'the outbox migration applied')
+  t.equal(await migrate(pool, OUTBOX_MIGRATIONS), '2', 'the platform migrations (outbox, evidence) applied')
   const { rows } = await pool.query<{ v: string }>('SELECT current_setting(\'server_version_num\') AS v')
   t.ok(Number(rows[0]!.v) >= 150000, `PostgreSQL ${rows[0]!.v}`)
   await pool.end()
