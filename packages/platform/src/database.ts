@@ -53,6 +53,11 @@ export function createPool (url: string, max: number): Pool {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30000, connectionTimeoutMillis: 5000 })
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {})
+  // A client can also lose its connection between being handed out and its first query (the
+  // server's FATAL in the same read as "ready", e.g. pg_terminate_backend); the pool's own listener
+  // is gone by then. Its next query fails and is handled where it is made; the event must not
+  // become an uncaught exception that takes the process down.
+  pool.on('connect', (client) => { client.on('error', () => {}) })
   return pool
 }
 

@@ -34,7 +34,10 @@ export class LeaderLock {
       await client.query(`LISTEN ${this.opts.channel}`)
     }
     if (!this.leading) {
-      const { rows } = await this.client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [this.opts.lockId])
+      // The local copy: drop() may have cleared this.client while the LISTEN was under way.
+      const client = this.client
+      if (!client) return false
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [this.opts.lockId])
       this.leading = rows[0]!.ok
       if (this.leading) this.opts.onLead?.()
     }
