@@ -59,10 +59,15 @@ export interface ServiceOptions {
  * `date-time` narrowed to what PostgreSQL and JavaScript can both hold (no year 0000, no leap
  * second, offsets within ±15:59), so a valid date never becomes a database error.
  */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 export function ajvPlugins () {
   return [(ajv: { addFormat: (name: string, f: object) => void }) => {
     ajv.addFormat('bsn', { type: 'string', validate: isValidBsn })
     ajv.addFormat('date-time', { type: 'string', validate: isStorableDateTime })
+    // Identifiers in their one canonical form: a UUID in lower case, without the urn:uuid: prefix
+    // that the standard format allows (a case id is then recorded and found as one string).
+    ajv.addFormat('uuid', { type: 'string', validate: (v: string) => CANONICAL_UUID.test(v) })
   }]
 }
 
