@@ -147,9 +147,14 @@ export class EvidenceReconciler {
     while (this.running) {
       try {
         if (await this.lock.acquire()) await this.reconcile()
-        await this.refreshStatus()
       } catch (err) {
         this.lock.drop()
+        this.noteError(err)
+      }
+      // Always, also when the log could not be asked: an unreachable log must close the gate.
+      try {
+        await this.refreshStatus()
+      } catch (err) {
         this.noteError(err)
       }
       await this.sleeper.sleep(this.opts.intervalMs)
