@@ -49,6 +49,24 @@ export function problem (status: number, detail?: string, extra: Record<string, 
   return p
 }
 
+/** Where an error carries the extension members of its problem (see withProblemMembers). */
+const MEMBERS = Symbol.for('wams.problem-members')
+
+/**
+ * The one error idiom of every service: an error made with @fastify/error (code, status, message
+ * as `detail`), plus, where the caller needs them, extension members such as `errors` (every
+ * violation at once). The problem plugin renders both.
+ */
+export function withProblemMembers<E extends Error> (error: E, members: Record<string, unknown>): E {
+  Object.defineProperty(error, MEMBERS, { value: members, enumerable: false })
+  return error
+}
+
+function problemMembers (error: Error): Record<string, unknown> {
+  const members = (error as Error & { [MEMBERS]?: Record<string, unknown>, problem?: Record<string, unknown> })
+  return members[MEMBERS] ?? members.problem ?? {}
+}
+
 export function sendProblem (reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type(PROBLEM_TYPE).send(p)
 }
@@ -145,7 +163,7 @@ async function problemPlugin (app: FastifyInstance, options: ProblemPluginOption
       const detail = status === 500 ? 'An internal error occurred; it has been logged with the request id.' : error.message
       return sendProblem(reply, problem(status, detail, { code: error.code ?? 'WAMS_INTERNAL', requestId: request.id }))
     }
-    const extra = (error as FastifyError & { problem?: Record<string, unknown> }).problem ?? {}
+    const extra = problemMembers(error)
     return sendProblem(reply, problem(status, error.message, { code: platformCode(error.code) ?? 'WAMS_ERROR', ...extra }))
   })
 }
