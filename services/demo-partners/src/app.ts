@@ -2,15 +2,17 @@
 // under /partners/<oin>, with the synthetic residents of SPEC section 6 and configurable faults,
 // and a demo BRP (Haal Centraal BRP Personen Bevragen) under /brp/haalcentraal/api/brp.
 // No database, no Kafka: a partner system is the far side of the gateway, not part of the exchange.
+// Laid out like the gateway: the common service shell, then the app plugins (the partner systems),
+// the external plugins (the gateway's token) and the routes.
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
-import { createService, DEFAULT_REGISTER_FILE, devIssuer, loadPartyRegister } from '@wams/platform'
-import brpRoutes from './brp.ts'
+import { createService, devIssuer } from '@wams/platform'
 import type { Config } from './config.ts'
-import { checkDemoData } from './contract.ts'
-import dataRequestRoutes from './data-requests.ts'
-import { checkFaults, parseFaults, type PartnerFaults } from './faults.ts'
+import type { PartnerFaults } from './faults.ts'
 import { createGatewayTokenVerifier } from './gateway-token.ts'
+import partnerSystemsPlugin, { loadPartnerSystems } from './plugins/app/partner-systems.ts'
+import gatewayAuthenticationPlugin from './plugins/external/gateway-authentication.ts'
+import routes from './routes/index.ts'
 
 export const API_VERSION = '1.0.0'
 
@@ -22,10 +24,8 @@ export interface BuildOptions {
 }
 
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  // Everything that can be wrong is found before listening: the register, the data, the key, the faults.
-  const register = loadPartyRegister(config.REGISTER_FILE ?? DEFAULT_REGISTER_FILE)
-  checkDemoData(register)
-  const faults = options.faults === undefined ? parseFaults(config.DEMO_FAULTS) : checkFaults(options.faults)
+  // Everything that can be wrong is found before listening: the register, the data, the faults, the key.
+  const partnerSystems = loadPartnerSystems(config.REGISTER_FILE, options.faults, config.DEMO_FAULTS)
   const publicKeyPem = config.GATEWAY_PUBLIC_KEY_FILE === undefined
     ? devIssuer(config.DATA_DIR).publicKeyPem // refuses in production
     : readFileSync(config.GATEWAY_PUBLIC_KEY_FILE, 'utf8')
@@ -44,12 +44,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     // Nothing to depend on: ready as soon as it listens.
     readiness: { partners: async () => true }
   })
-  const closing = new AbortController()
-  app.addHook('preClose', async () => { closing.abort() })
-  await app.register(dataRequestRoutes, { register, verifier, faults, closing: closing.signal })
-  await app.register(brpRoutes, { register })
-
-  const faulty = Object.keys(faults)
-  if (faulty.length > 0) app.log.warn({ partners: faulty }, 'demo faults configured')
+  await app.register(partnerSystemsPlugin, partnerSystems)
+  await app.register(gatewayAuthenticationPlugin, { verifier })
+  await app.register(routes)
   return app
 }
