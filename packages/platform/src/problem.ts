@@ -161,7 +161,8 @@ async function problemPlugin (app: FastifyInstance, options: ProblemPluginOption
     if (status >= 500) {
       request.log.error({ err: { message: error.message, code: error.code, stack: error.stack } }, 'request failed')
       const detail = status === 500 ? 'An internal error occurred; it has been logged with the request id.' : error.message
-      return sendProblem(reply, problem(status, detail, { code: error.code ?? 'WAMS_INTERNAL', requestId: request.id }))
+      // A 5xx keeps the members its service gave it (withProblemMembers), e.g. the gateway's outcome.
+      return sendProblem(reply, problem(status, detail, { code: error.code ?? 'WAMS_INTERNAL', requestId: request.id, ...problemMembers(error) }))
     }
     const extra = problemMembers(error)
     return sendProblem(reply, problem(status, error.message, { code: platformCode(error.code) ?? 'WAMS_ERROR', ...extra }))
