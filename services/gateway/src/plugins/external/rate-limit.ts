@@ -5,6 +5,7 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { RateLimitedError } from '../../errors.ts'
 
 export interface RateLimitPluginOptions {
   perMinute: number
@@ -19,10 +20,8 @@ async function rateLimitPlugin (app: FastifyInstance, { perMinute }: RateLimitPl
     max: perMinute,
     timeWindow: 60_000,
     keyGenerator: (request: FastifyRequest) => request.principal ? `org:${request.principal.org}` : `ip:${request.ip}`,
-    errorResponseBuilder: (_request, context) => Object.assign(
-      new Error(`Rate limit of ${context.max} requests per minute for your organisation exceeded; retry in ${context.after}`),
-      { statusCode: context.statusCode, code: 'RATE_LIMITED' }
-    )
+    // Thrown by the rate limiter (after it set Retry-After); 429 problem+json with code RATE_LIMITED.
+    errorResponseBuilder: (_request, context) => new RateLimitedError(context.max, context.after)
   })
 }
 
