@@ -7,7 +7,7 @@ import { dataRequestSchema, type DataRequestBody } from './schema.ts'
 type DataRequest = { Params: { caseId: string }, Body: DataRequestBody }
 
 export default async function dataRequestRoutes (app: FastifyInstance): Promise<void> {
-  app.post<DataRequest>('/v1/cases/:caseId/data-requests', { schema: dataRequestSchema, onRequest: app.authenticate, preHandler: app.requireEvidence }, async (request, reply) => {
+  app.post<DataRequest>('/v1/cases/:caseId/data-requests', { schema: dataRequestSchema, preHandler: app.requireEvidence }, async (request, reply) => {
     const result = await handleDataRequest(app.exchange, {
       requestId: request.id,
       trace: request.trace,

@@ -6,7 +6,7 @@ import { involvementCheckSchema, type InvolvementCheckBody } from './schema.ts'
 type InvolvementCheck = { Params: { caseId: string }, Body: InvolvementCheckBody }
 
 export default async function involvementCheckRoutes (app: FastifyInstance): Promise<void> {
-  app.post<InvolvementCheck>('/v1/cases/:caseId/involvement-check', { schema: involvementCheckSchema, onRequest: app.authenticate, preHandler: app.requireEvidence }, async (request, reply) => {
+  app.post<InvolvementCheck>('/v1/cases/:caseId/involvement-check', { schema: involvementCheckSchema, preHandler: app.requireEvidence }, async (request, reply) => {
     const result = await handleInvolvementCheck(app.exchange, {
       requestId: request.id,
       trace: request.trace,
