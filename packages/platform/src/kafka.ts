@@ -85,6 +85,36 @@ const PRODUCER_STATE_ERRORS = ['UNKNOWN_PRODUCER_ID', 'OUT_OF_ORDER_SEQUENCE_NUM
 /** kafkajs' message for UNKNOWN_TOPIC_OR_PARTITION (it logs the message, not the type). */
 const UNKNOWN_TOPIC_MESSAGE = 'This server does not host this topic-partition'
 
+/**
+ * kafkajs logs every failed response at ERROR, also the conditions it retries or rejoins on by
+ * itself, which every cold start and every group change shows: the coordinator still loading or
+ * not yet elected, a partition without a leader yet or a topic not yet in the metadata (a topic
+ * just created), a rebalance. kafkajs logs the error's message, not its type; this table names
+ * the type and matches its message (test/platform/kafka-log-levels.test.ts holds them to kafkajs's
+ * own). Such a line is logged at info; a crash whose cause is one of them at warn (consume()
+ * rebuilds the consumer and says so); anything else kafkajs logs at ERROR stays error.
+ */
+export const KAFKA_EXPECTED_CONDITIONS: ReadonlyArray<readonly [type: string, message: string]> = [
+  ['GROUP_LOAD_IN_PROGRESS', "The coordinator is loading and hence can't process requests for this group"],
+  ['GROUP_COORDINATOR_NOT_AVAILABLE', 'The group coordinator is not available'],
+  ['NOT_COORDINATOR_FOR_GROUP', 'This is not the correct coordinator for this group'],
+  ['LEADER_NOT_AVAILABLE', 'There is no leader for this topic-partition as we are in the middle of a leadership election'],
+  ['NOT_LEADER_FOR_PARTITION', 'This server is not the leader for that topic-partition'],
+  ['UNKNOWN_TOPIC_OR_PARTITION', 'This server does not host this topic-partition'],
+  ['NOT_CONTROLLER', 'This is not the correct controller for this cluster'],
+  ['REBALANCE_IN_PROGRESS', 'The group is rebalancing, so a rejoin is needed'],
+  ['UNKNOWN_MEMBER_ID', 'The coordinator is not aware of this member']
+]
+
+/** The pino level of one kafkajs log entry (kafkajs' level, its message and its error text). */
+export function kafkaLogLevel (level: logLevel, message: string, error?: unknown): 'error' | 'warn' | 'info' {
+  const text = `${message}\n${typeof error === 'string' ? error : error instanceof Error ? error.message : ''}`
+  const expected = KAFKA_EXPECTED_CONDITIONS.some(([, known]) => text.includes(known))
+  if (message.startsWith('Crash: ')) return expected ? 'warn' : 'error'
+  if (expected) return 'info'
+  return level <= logLevel.ERROR ? 'error' : 'warn'
+}
+
 /** Rebuilds of a crashed consumer wait 1 s, 2 s, 4 s … at most this long; a group join resets it. */
 const CONSUMER_RESTART_MAX_MS = 15000
 
@@ -124,8 +154,7 @@ export class Broker {
         // A crashed consumer is rebuilt by consume() below, which logs that itself.
         if (message.startsWith('Restarting the consumer')) return
         const fields = { namespace, broker: rest.broker, error: rest.error }
-        if (level <= logLevel.ERROR) log.error(fields, message)
-        else log.warn(fields, message)
+        log[kafkaLogLevel(level, message, rest.error)](fields, message)
       }
     })
   }
