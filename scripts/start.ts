@@ -1,16 +1,20 @@
 // `npm start`: the whole system on one machine with no configuration. PostgreSQL (configured,
 // local or embedded), Kafka (KAFKA_BROKERS or a local broker from Maven Central jars), the three
 // services and the demo partner systems; waits until all are ready, prints where they are and how
-// to get a token. It supervises: a service that dies is started again after 1 s, 2 s, 4 s … (at
+// to try a first exchange. Logs: pretty on a terminal, JSON lines otherwise (LOG_FORMAT; see
+// scripts/lib/logs.ts). It supervises: a service that dies is started again after 1 s, 2 s, 4 s … (at
 // most 30 s; back to 1 s once it stayed up a minute) while the others keep running. On Ctrl-C it
 // stops everything it started, leaving no process behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { defaultDatabaseUrl, devIssuer, devPseudonymKey, ensureDatabase } from '@wams/platform'
+import { DEFAULT_REGISTER_FILE, defaultDatabaseUrl, devIssuer, devPseudonymKey, ensureDatabase } from '@wams/platform'
 import { resolvePostgres } from './lib/postgres.ts'
 import { restartDelayMs, STABLE_AFTER_MS } from './lib/supervise.ts'
+import { logFormat, logRenderer } from './lib/logs.ts'
+import { tryThis } from './lib/try-this.ts'
+import { registerFileFor } from './lib/register.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const log = (line: string) => process.stdout.write(`[wams] ${line}\n`)
@@ -44,14 +48,19 @@ function has (command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0
 }
 
-function prefixLines (name: string, stream: NodeJS.ReadableStream | null): void {
+let render: ReturnType<typeof logRenderer> = logRenderer('json')
+
+/** Writes a service's output line by line, in the chosen format (scripts/lib/logs.ts). */
+function pipeLines (name: string, stream: NodeJS.ReadableStream | null): void {
   let buffer = ''
+  const write = (line: string) => { if (line.trim()) process.stdout.write(render(name, line)) }
   stream?.on('data', (chunk: Buffer) => {
     buffer += chunk.toString()
     const lines = buffer.split('\n')
     buffer = lines.pop() ?? ''
-    for (const line of lines) if (line.trim()) process.stdout.write(`${name.padEnd(15)}| ${line}\n`)
+    for (const line of lines) write(line)
   })
+  stream?.on('end', () => { write(buffer); buffer = '' })
 }
 
 function spawnService (service: Supervised): void {
@@ -63,8 +72,8 @@ function spawnService (service: Supervised): void {
   service.proc = proc
   service.startedAt = Date.now()
   log(`${service.name} starting (pid ${proc.pid})`)
-  prefixLines(service.name, proc.stdout)
-  prefixLines(service.name, proc.stderr)
+  pipeLines(service.name, proc.stdout)
+  pipeLines(service.name, proc.stderr)
   proc.on('exit', (code, signal) => {
     if (service.proc === proc) service.proc = null
     if (stopping) return
@@ -167,6 +176,7 @@ async function main (): Promise<void> {
   process.on('SIGINT', () => { void shutdown(0) })
   process.on('SIGTERM', () => { void shutdown(0) })
   const started = Date.now()
+  render = logRenderer(logFormat(process.env, process.stdout.isTTY === true))
 
   const postgres = await resolvePostgres(root, log)
   cleanups.push(() => postgres.stop())
@@ -186,7 +196,12 @@ async function main (): Promise<void> {
   devIssuer(process.env.DATA_DIR ?? '.data')
   devPseudonymKey(process.env.DATA_DIR ?? '.data')
 
-  const common = { KAFKA_BROKERS: brokers, WAMS_POSTGRES_SERVER: postgres.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
+  // Demo partners on another port than the register's 8090: the services get a register that says so.
+  const registerFile = registerFileFor(DEFAULT_REGISTER_FILE, resolve(root, process.env.DATA_DIR ?? '.data'), ports['demo-partners'], process.env.REGISTER_FILE)
+  const common = {
+    KAFKA_BROKERS: brokers, WAMS_POSTGRES_SERVER: postgres.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...(registerFile ? { REGISTER_FILE: registerFile } : {})
+  }
   // WAMS_DATABASE_PREFIX (default wams_) lets a second stack share the PostgreSQL server.
   const db = (service: string) => {
     const url = new URL(defaultDatabaseUrl(service, postgres.url))
@@ -205,14 +220,8 @@ async function main (): Promise<void> {
   await Promise.all(Object.entries(ports).map(([name, port]) => waitReady(name, `http://127.0.0.1:${port}/health/ready`, 180000)))
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
-  log(`all ready in ${seconds} s`)
-  log(`gateway         http://127.0.0.1:${ports.gateway}        (docs: /v1/docs, OpenAPI: /v1/openapi.json)`)
-  log(`consent ledger  http://127.0.0.1:${ports['consent-ledger']}`)
-  log(`audit           http://127.0.0.1:${ports.audit}`)
-  log(`demo partners   http://127.0.0.1:${ports['demo-partners']}/partners/<OIN>`)
-  log(`demo BRP        ${brpUrl}/personen`)
-  log('a token:        npx wams token --org 00000099000000000101 --roles college --sub wethouder-1')
-  log('Ctrl-C stops everything.')
+  // One write, so that no service's line lands inside the block.
+  process.stdout.write(tryThis(ports, brpUrl, seconds).map((line) => `${line}\n`).join(''))
 }
 
 main().catch((err: Error) => {
