@@ -5,7 +5,7 @@ import t from 'tap'
 import type pg from 'pg'
 import { PROBLEM_TYPE, parseTraceparent, verifyChain } from '@wams/platform'
 import { appendEvent } from '../../services/consent-ledger/src/ledger.ts'
-import type { LedgerError } from '../../services/consent-ledger/src/errors.ts'
+import type { VersionConflictError } from '../../services/consent-ledger/src/errors.ts'
 import { OIN, callers, ernstigBody, openCase, startLedger } from './helpers.ts'
 
 const { app, sql } = await startLedger(t, 'ledger_integrity')
@@ -71,7 +71,7 @@ t.test('without If-Match, two appends that read the same head collide on the pri
   const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
   t.equal(fulfilled.length, 1)
   t.equal(rejected.length, 1)
-  t.match(rejected[0]!.reason as LedgerError, { statusCode: 409, code: 'VERSION_CONFLICT' })
+  t.match(rejected[0]!.reason as InstanceType<typeof VersionConflictError>, { statusCode: 409, code: 'VERSION_CONFLICT' })
   const rows = (await sql.query('SELECT seq, prev_hash, hash FROM case_events WHERE case_id = $1 ORDER BY seq', [caseId])).rows
   t.equal(rows.length, 2)
   t.equal(rows[1].prev_hash, rows[0].hash)

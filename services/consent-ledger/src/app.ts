@@ -1,14 +1,17 @@
-// Builds the consent-ledger: its runtime (PostgreSQL, Kafka, outbox), the common service shell, the
-// party register, the case routes and the retention purge job.
+// Builds the consent ledger: its runtime (PostgreSQL, Kafka, outbox), the common service shell,
+// and then, like the gateway and the fastify demo app, the external plugins (authentication), the
+// app plugins (the register, the pseudonymiser, the BRP, the ledger) and the routes, and last the
+// retention purge job.
 import type { FastifyInstance } from 'fastify'
-import {
-  authenticationPlugin, auditAuthenticationFailure, createServiceOnRuntime, loadPartyRegister
-} from '@wams/platform'
-import { createBrpClient } from './brp.ts'
+import { createServiceOnRuntime, loadPartyRegister } from '@wams/platform'
 import type { Config } from './config.ts'
-import type { LedgerContext } from './ledger.ts'
-import { purgeExpired, schedulePurge, type PurgeResult } from './retention.ts'
-import caseRoutes from './routes/cases/index.ts'
+import registerPlugin from './plugins/app/register.ts'
+import pseudonymiserPlugin from './plugins/app/pseudonymiser.ts'
+import brpPlugin from './plugins/app/brp.ts'
+import ledgerPlugin from './plugins/app/ledger.ts'
+import retentionPlugin from './plugins/app/retention.ts'
+import authenticationPlugin from './plugins/external/authentication.ts'
+import routes from './routes/index.ts'
 
 const MIGRATIONS = new URL('../migrations', import.meta.url).pathname
 export const API_VERSION = '1.0.0'
@@ -31,20 +34,10 @@ const DEVIATIONS = [{
   reason: 'A BSN in a URL ends up in logs, proxies and browser histories (Wet BSN, GDPR art. 32).'
 }]
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    consentLedger: LedgerContext & {
-      /** Runs the retention purge now, with the app's clock. */
-      purgeExpired: () => Promise<PurgeResult>
-    }
-  }
-}
-
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date())
   // Fail at start, not on the first request, when the register is missing or invalid.
-  const register = loadPartyRegister(config.REGISTER_FILE, config.PARTY_TYPE_CAPABILITIES_FILE)
-  const brp = createBrpClient({ url: config.BRP_URL, timeoutMs: config.BRP_TIMEOUT_MS })
+  const partyRegister = loadPartyRegister(config.REGISTER_FILE, config.PARTY_TYPE_CAPABILITIES_FILE)
   const { app, runtime } = await createServiceOnRuntime({
     config,
     migrations: MIGRATIONS,
@@ -56,26 +49,14 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     deviations: DEVIATIONS
   })
   try {
-    await app.register(authenticationPlugin, {
-      issuers: runtime.issuers,
-      audience: config.JWT_AUDIENCE,
-      onFailure: auditAuthenticationFailure(runtime.pool, 'consent-ledger'),
-      systemRoleIssuers: { gateway: [config.GATEWAY_ISSUER] },
-      requireCertificateOin: config.MTLS_REQUIRED
-    })
-
-    const ledger: LedgerContext = { pool: runtime.pool, register, now }
-    const purge = () => purgeExpired(runtime.pool, now(), { retentionDays: config.RETENTION_DAYS })
-    app.decorate('consentLedger', { ...ledger, purgeExpired: purge })
-    await app.register(caseRoutes, { ledger, pseudonymise: runtime.pseudonymise, brp })
-
-    if (options.offline) return app
-    const stopPurge = schedulePurge(async () => {
-      const { purged } = await purge()
-      if (purged.length > 0) app.log.info({ cases: purged.length }, 'retention purge: personal data of closed cases removed')
-    }, config.PURGE_INTERVAL_MS, (err) => app.log.error({ err: { message: err.message } }, 'retention purge failed; will retry'))
-    // The purge stops (and a running one finishes) before the runtime (pool, broker) closes.
-    app.addHook('onClose', async () => { await stopPurge() })
+    await app.register(registerPlugin, { partyRegister })
+    await app.register(authenticationPlugin, { config, runtime })
+    await app.register(pseudonymiserPlugin, { runtime })
+    await app.register(brpPlugin, { config })
+    await app.register(ledgerPlugin, { config, runtime, now })
+    await app.register(routes)
+    // Offline (for the OpenAPI document) nothing starts.
+    if (!options.offline) await app.register(retentionPlugin, { intervalMs: config.PURGE_INTERVAL_MS })
     return app
   } catch (err) {
     // Nothing may keep running (relay, producer, pool) when the app could not be built.

@@ -8,11 +8,11 @@
 import { randomUUID } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 import {
-  appendToOutbox, buildAuditEvent, chainHash, contentHash, GENESIS_HASH, recordAudit,
+  appendToOutbox, buildAuditEvent, chainHash, contentHash, GENESIS_HASH, recordAudit, withProblemMembers,
   type AuditEvent, type PartyRegisterIndex, type Pool, type Principal, type TraceContext
 } from '@wams/platform'
 import { applyEvent, type EventContent, type EventData, type EventType, type LedgerCaseState } from './case-state.ts'
-import { conflict } from './errors.ts'
+import { VersionConflictError, VersionMismatchError } from './errors.ts'
 
 export interface LedgerContext {
   pool: Pool
@@ -83,7 +83,7 @@ export async function appendEvent (ctx: LedgerContext, cmd: AppendCommand): Prom
     const version = head?.version ?? 0
     cmd.authorize?.(state)
     if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== version) {
-      throw conflict('VERSION_MISMATCH', `The case is at version ${version}, not ${cmd.expectedVersion}; read it again and retry`, { currentVersion: version })
+      throw withProblemMembers(new VersionMismatchError(version, cmd.expectedVersion), { currentVersion: version })
     }
     const decided = await cmd.decide(state)
     const recordedAt = ctx.now()
@@ -110,7 +110,7 @@ export async function appendEvent (ctx: LedgerContext, cmd: AppendCommand): Prom
       })
     } catch (err) {
       if ((err as { code?: string }).code === '23505') {
-        throw conflict('VERSION_CONFLICT', `Another change was recorded at version ${content.seq} first; read the case again and retry`)
+        throw new VersionConflictError(`Another change was recorded at version ${content.seq} first; read the case again and retry`)
       }
       throw err
     }
@@ -126,7 +126,7 @@ export async function appendEvent (ctx: LedgerContext, cmd: AppendCommand): Prom
         text: 'UPDATE cases SET version = $2, phase = $3, state = $4, closed_at = $5, updated_at = $6 WHERE case_id = $1 AND version = $7',
         values: [cmd.caseId, next.version, next.phase, JSON.stringify(next), next.closedAt, recordedAt, version]
       })
-      if (updated.rowCount !== 1) throw conflict('VERSION_CONFLICT', 'The case changed concurrently; read it again and retry')
+      if (updated.rowCount !== 1) throw new VersionConflictError('The case changed concurrently; read it again and retry')
     }
 
     // For the gateway's caches: what changed and its version, never personal data.
