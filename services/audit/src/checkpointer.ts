@@ -11,6 +11,7 @@ import { consistencyProof, rootAt, verifyConsistency } from '@wams/transparency-
 import { signCheckpoint } from '@wams/transparency-log'
 import { PgNodeStore } from './pg-node-store.ts'
 import type { SigningKey } from './signing-key.ts'
+import { CheckpointRefusedError } from './errors.ts'
 
 const CHECKPOINT_LOCK = 7_246_782
 
@@ -19,11 +20,6 @@ export interface StoredCheckpoint {
   rootHash: Buffer
   signedNote: string
   signedAt: Date
-}
-
-export class CheckpointRefusedError extends Error {
-  readonly statusCode = 500
-  readonly code = 'WAMS_CHECKPOINT_REFUSED'
 }
 
 interface CheckpointRow { tree_size: string, root_hash: Buffer, signed_note: string, signed_at: Date }

@@ -3,6 +3,7 @@
 // so a proof costs one round trip whatever the tree size.
 import type { Pool, PoolClient } from '@wams/platform'
 import type { NodeId, NodeReader, StoredNode } from '@wams/transparency-log'
+import { MerkleNodeMissingError } from './errors.ts'
 
 export class PgNodeStore implements NodeReader {
   constructor (private readonly db: Pool | PoolClient) {}
@@ -16,7 +17,7 @@ export class PgNodeStore implements NodeReader {
       values: [ids.map((id) => id.level), ids.map((id) => id.index)]
     })
     return rows.map((row, i) => {
-      if (row.hash === null) throw new Error(`merkle node ${ids[i]!.level}/${ids[i]!.index} is not stored`)
+      if (row.hash === null) throw new MerkleNodeMissingError(ids[i]!.level, ids[i]!.index)
       return row.hash
     })
   }
