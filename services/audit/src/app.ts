@@ -1,27 +1,19 @@
-// Builds the audit service: its runtime (PostgreSQL, Kafka, outbox), the common service shell,
-// the consumer that stores events, the sequencer that appends them to the one Merkle tree and
-// signs checkpoints (one instance at a time), the live stream and the routes.
-import { randomUUID } from 'node:crypto'
+// Builds the audit service: its runtime (PostgreSQL, Kafka, outbox), the common service shell, and
+// then, like the gateway and the fastify demo app, the external plugins (authentication), the app
+// plugins (the register and the scope, the live stream, the log: consumer, sequencer, checkpoints)
+// and the routes.
 import type { FastifyInstance } from 'fastify'
-import {
-  authenticationPlugin, auditAuthenticationFailure, createServiceOnRuntime, loadPartyRegister,
-  type ConsumedMessage, type Pool, type Subscription
-} from '@wams/platform'
+import { createServiceOnRuntime, loadPartyRegister, type ConsumedMessage } from '@wams/platform'
 import type { Config } from './config.ts'
-import { AuditStore, type StoreStats } from './store.ts'
-import { Sequencer } from './sequencer.ts'
-import { Checkpointer } from './checkpointer.ts'
-import { StreamHub } from './stream.ts'
 import { inclusionReceipts } from './receipts.ts'
-import { purgeExpired, type PurgeResult } from './retention.ts'
-import { loadSigningKey, type SigningKey } from './signing-key.ts'
-import { reportPartySchema } from './routes/schemas.ts'
-import type { AuditContext } from './routes/context.ts'
-import eventRoutes from './routes/events.ts'
-import logRoutes from './routes/log.ts'
-import streamRoutes from './routes/stream.ts'
-import subjectReportRoutes from './routes/subject-report.ts'
-import exportRoutes from './routes/export.ts'
+import { loadSigningKey } from './signing-key.ts'
+import registerPlugin from './plugins/app/register.ts'
+import scopePlugin from './plugins/app/scope.ts'
+import pseudonymiserPlugin from './plugins/app/pseudonymiser.ts'
+import streamPlugin from './plugins/app/stream.ts'
+import logPlugin from './plugins/app/log.ts'
+import authenticationPlugin from './plugins/external/authentication.ts'
+import routes from './routes/index.ts'
 
 const MIGRATIONS = new URL('../migrations', import.meta.url).pathname
 export const API_VERSION = '1.0.0'
@@ -46,32 +38,19 @@ const DEVIATIONS = [{
   reason: 'That an exchange about someone took place is itself personal data; a party outside its scope must not learn that it exists.'
 }]
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    auditLog: {
-      pool: Pool
-      key: SigningKey
-      stats: StoreStats
-      sequencer: Sequencer
-      checkpointer: Checkpointer
-      /** Runs the retention purge now, with the app's clock. */
-      purgeExpired: () => Promise<PurgeResult>
-    }
-  }
-}
-
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date())
+  const offline = options.offline === true
   // Fail at start, not on the first request, when the register or the signing key is wrong.
-  const register = loadPartyRegister(config.REGISTER_FILE, config.PARTY_TYPE_CAPABILITIES_FILE)
+  const partyRegister = loadPartyRegister(config.REGISTER_FILE, config.PARTY_TYPE_CAPABILITIES_FILE)
   const key = loadSigningKey({ name: config.AUDIT_LOG_ORIGIN, keyFile: config.AUDIT_SIGNING_KEY_FILE, dataDir: config.DATA_DIR })
-  const { app, runtime, logger } = await createServiceOnRuntime({
+  const { app, runtime } = await createServiceOnRuntime({
     config,
     migrations: MIGRATIONS,
     title: 'Wams audit log',
     description: 'Immutable, verifiable evidence of every exchange: an RFC 6962 Merkle tree log with signed checkpoints, queryable by supervisors, parties and residents.',
     apiVersion: API_VERSION,
-    offline: options.offline === true,
+    offline,
     tags: { audit: 'The audit log: events with inclusion proofs, signed checkpoints, consistency proofs, the export for the offline verifier and the inzage report' },
     deviations: DEVIATIONS,
     // The log proves its own events (failed logins, report requests) in process, with its own key.
@@ -85,71 +64,19 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       }
     })
   })
-  const instanceId = `${config.SERVICE_NAME}-${randomUUID().slice(0, 8)}`
-  const { pool } = runtime
 
-  await app.register(authenticationPlugin, {
-    issuers: runtime.issuers,
-    audience: config.JWT_AUDIENCE,
-    // Least privilege: only active parties of the register read the audit log.
-    isActiveParty: (org: string) => register.isActive(org),
-    onFailure: auditAuthenticationFailure(pool, 'audit'),
-    requireCertificateOin: config.MTLS_REQUIRED
-  })
-
-  const store = new AuditStore({ pool, logger, instanceId, afterCommit: options.afterStore })
-  const checkpointer = new Checkpointer({ pool, key, origin: config.AUDIT_LOG_ORIGIN, logger, now })
-  const purge = () => purgeExpired(pool, { now: now(), retentionDays: config.AUDIT_RETENTION_DAYS })
-  const sequencer = new Sequencer({
-    pool, logger, checkpointer,
-    checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
-    purgeIntervalMs: config.RETENTION_INTERVAL_MS,
-    purge: async () => {
-      const result = await purge()
-      if (result.events > 0) logger.info({ events: result.events }, 'audit: retention purge dropped the content of expired events')
-    }
-  })
-  const hub = new StreamHub({ pool, logger, heartbeatMs: config.STREAM_HEARTBEAT_MS })
-
-  let subscription: Subscription | null = null
-  let started = false
-  const stop = async () => {
-    await hub.stop()
-    await subscription?.stop()
-    await sequencer.stop()
-  }
   try {
-    // Offline (for the OpenAPI document) nothing starts: the routes below are all that is needed.
-    if (!options.offline) {
-      await hub.start()
-      sequencer.start()
-      // Every instance is a member of the one group: Kafka splits the partitions between them.
-      subscription = await runtime.broker.consume({
-        groupId: `${config.KAFKA_TOPIC_PREFIX}wams-audit`,
-        topics: ['audit'],
-        handle: (messages) => store.handle(messages)
-      })
-    }
-    started = true
-  } finally {
-    if (!started) await stop()
+    await app.register(registerPlugin, { partyRegister })
+    await app.register(authenticationPlugin, { config, runtime })
+    await app.register(scopePlugin)
+    await app.register(pseudonymiserPlugin, { runtime })
+    await app.register(streamPlugin, { config, runtime, offline })
+    await app.register(logPlugin, { config, runtime, key, now, afterStore: options.afterStore, offline })
+    await app.register(routes)
+  } catch (err) {
+    // What started is stopped (the stream, the sequencer, the consumer), then the runtime.
+    await app.close()
+    throw err
   }
-
-  app.decorate('auditLog', { pool, key, stats: store.stats, sequencer, checkpointer, purgeExpired: purge })
-  app.addSchema(reportPartySchema)
-  const ctx: AuditContext = {
-    pool, register, pseudonymise: runtime.pseudonymise, key, origin: config.AUDIT_LOG_ORIGIN, checkpointer, hub,
-    checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS, now
-  }
-  await app.register(eventRoutes, ctx)
-  await app.register(logRoutes, ctx)
-  await app.register(streamRoutes, ctx)
-  await app.register(subjectReportRoutes, ctx)
-  await app.register(exportRoutes, ctx)
-
-  // Streams end before the server waits for open connections; then the consumer leaves the
-  // group (its batch in hand committed), the sequencer hands over its lock, the pool closes.
-  app.addHook('preClose', async () => { await hub.stop() })
-  app.addHook('onClose', stop)
   return app
 }

@@ -1,14 +1,14 @@
-// POST /v1/audit/subject-report: the inzage report of one person (see ../subject-report.ts).
+// POST /v1/audit/subject-report: the inzage report of one person (see ../../subject-report.ts).
 // Asking for a report is itself an audit event (subject-report.requested), for that person (its
 // pseudonym, never the BSN), granted or not; it is committed to the outbox before the answer leaves,
 // so a report that could not be recorded is not given (503).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { AuditUnavailableError, ForbiddenError, buildAuditEvent, recordAudit, type AuditEvent } from '@wams/platform'
+import { buildAuditEvent, recordAudit, type AuditEvent } from '@wams/platform'
 import type { SubjectReportDetail } from '@wams/schemas'
-import { mayReport, subjectReport, type Language } from '../subject-report.ts'
-import { subjectReportSchema } from './schemas.ts'
-import { scopeOfRequest, type AuditContext } from './context.ts'
-import type { Scope } from '../scope.ts'
+import { mayReport, subjectReport } from '../../subject-report.ts'
+import type { Scope } from '../../scope.ts'
+import { AuditReportNotPermittedError, AuditReportNotRecordedError } from '../../errors.ts'
+import { reportPartySchema, subjectReportSchema, type SubjectReportBody } from './schema.ts'
 
 export const REPORT_LEGAL_BASIS = 'AVG art. 15 (recht van inzage); UAVG art. 41 (uitzondering)'
 
@@ -28,27 +28,29 @@ function reportEvent (request: FastifyRequest, scope: Scope, subjectRef: string,
   }, request.trace)
 }
 
-export default async function subjectReportRoutes (app: FastifyInstance, ctx: AuditContext): Promise<void> {
+export default async function subjectReportRoutes (app: FastifyInstance): Promise<void> {
+  const { pool, now } = app.auditLog
+  app.addSchema(reportPartySchema)
+
   const record = async (request: FastifyRequest, event: AuditEvent) => {
     try {
-      await recordAudit(ctx.pool, [event])
+      await recordAudit(pool, [event])
     } catch (err) {
       request.log.error({ err: { message: (err as Error).message } }, 'the report request could not be recorded; no report given')
-      throw new AuditUnavailableError()
+      throw new AuditReportNotRecordedError()
     }
   }
 
-  app.post<{ Body: { bsn: string, language?: Language } }>('/v1/audit/subject-report',
-    { schema: subjectReportSchema, onRequest: app.authenticate },
+  app.post<{ Body: SubjectReportBody }>('/v1/audit/subject-report', { schema: subjectReportSchema },
     async (request) => {
-      const subjectRef = ctx.pseudonymise('bsn', request.body.bsn)
-      const scope = scopeOfRequest(ctx, request)
+      const subjectRef = app.pseudonymise('bsn', request.body.bsn)
+      const scope = app.auditScope(request)
       const language = request.body.language ?? 'nl'
-      if (!await mayReport(ctx.pool, request.principal, scope, subjectRef)) {
+      if (!await mayReport(pool, request.principal, scope, subjectRef)) {
         await record(request, reportEvent(request, scope, subjectRef, { granted: false, language }))
-        throw new ForbiddenError('Only the supervisor, or the college or coordinator of the municipality that owns a case of this person, may see this report')
+        throw new AuditReportNotPermittedError()
       }
-      const report = await subjectReport(ctx.pool, { register: ctx.register, scope, subjectRef, language, now: ctx.now() })
+      const report = await subjectReport(pool, { register: app.partyRegister, scope, subjectRef, language, now: now() })
       await record(request, reportEvent(request, scope, subjectRef, {
         granted: true,
         language,

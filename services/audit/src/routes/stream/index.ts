@@ -1,14 +1,11 @@
-// GET /v1/audit/stream: server-sent events of newly sequenced events (see ../stream.ts).
+// GET /v1/audit/stream: server-sent events of newly sequenced events (see ../../stream.ts).
 import type { FastifyInstance } from 'fastify'
-import type { EventFilters } from '../event-query.ts'
-import { streamSchema } from './schemas.ts'
-import { scopeOfRequest, type AuditContext } from './context.ts'
+import { streamSchema, type StreamHeaders, type StreamQuery } from './schema.ts'
 
-export default async function streamRoutes (app: FastifyInstance, ctx: AuditContext): Promise<void> {
-  app.get<{ Querystring: EventFilters, Headers: { 'last-event-id'?: string } }>('/v1/audit/stream',
-    { schema: streamSchema, onRequest: app.authenticate },
+export default async function streamRoutes (app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: StreamQuery, Headers: StreamHeaders }>('/v1/audit/stream', { schema: streamSchema },
     async (request, reply) => {
-      const scope = scopeOfRequest(ctx, request)
+      const scope = app.auditScope(request)
       const lastId = request.headers['last-event-id']
       reply.hijack()
       // The headers the service shell set (API-Version, traceparent, security headers) go along.
@@ -26,6 +23,6 @@ export default async function streamRoutes (app: FastifyInstance, ctx: AuditCont
         return
       }
       reply.raw.writeHead(200, { ...headers, connection: 'keep-alive' })
-      await ctx.hub.add(reply.raw, { scope, filters: request.query, after: lastId === undefined ? null : Number(lastId) })
+      await app.auditStream.add(reply.raw, { scope, filters: request.query, after: lastId === undefined ? null : Number(lastId) })
     })
 }
