@@ -144,6 +144,7 @@ t.test('an event the log cannot hold raises the alarm and stops release', async 
   t.notOk(rejected.body.includes('broken'), 'without its content')
   const notSupervisor = await audit.inject({ url: '/v1/audit/rejected', headers: bearer({ org: '00000099000000000101', roles: ['college'], sub: 'w' }) })
   t.equal(notSupervisor.statusCode, 403)
+  t.match(notSupervisor.json(), { status: 403, code: 'AUDIT_SUPERVISOR_ONLY' })
   const ready = await audit.inject({ url: '/health/ready' })
   t.equal(ready.statusCode, 200, 'still serving')
   t.equal(ready.json().status, 'degraded')

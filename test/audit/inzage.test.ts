@@ -159,6 +159,7 @@ t.test('asking for a report is itself an audit event, for that person, without t
   t.equal(granted.status, 200)
   const refused = await report(callers.otherCollege(), BSN.member)
   t.equal(refused.status, 403, 'a municipality without a case of the person')
+  t.match(refused.body, { status: 403, code: 'AUDIT_REPORT_NOT_PERMITTED' })
   const requests = await waitFor('the report requests in the log', async () => {
     const events = (await eventsAbout(BSN.member)).filter((e) => e.type === 'subject-report.requested')
     return events.length >= before + 2 ? events : null

@@ -71,7 +71,9 @@ t.test('audit log', async (t) => {
     t.equal(none.statusCode, 401)
     t.match(none.headers['content-type'], PROBLEM_TYPE)
     t.equal((await app.inject({ url: '/v1/audit/events', headers: bearer({ org: ORG.inactive, roles: ['professional'] }) })).statusCode, 403)
-    t.equal((await app.inject({ url: `/v1/audit/events/${randomUUID()}`, headers: supervisor })).statusCode, 404)
+    const unknown = await app.inject({ url: `/v1/audit/events/${randomUUID()}`, headers: supervisor })
+    t.equal(unknown.statusCode, 404)
+    t.match(unknown.json(), { status: 404, code: 'AUDIT_EVENT_NOT_FOUND' })
     const cp = await app.inject({ url: '/v1/audit/checkpoint' })
     t.equal(cp.statusCode, 200)
     t.match(cp.json(), { origin: 'wams.example/audit', treeSize: Number, signedNote: /^wams\.example\/audit\n\d+\n/ })
@@ -93,9 +95,12 @@ t.test('audit log', async (t) => {
     await seq.stop()
     while (await seq.sequenceBatch() > 0);
     const before = (await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: supervisor })).json()
-    t.equal((await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: bearer({ org: ORG.voorbeeldstad, roles: ['college'] }) })).statusCode, 403)
-    t.equal((await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: bearer({ org: ORG.ap, roles: ['professional'] }) })).statusCode, 403,
-      'the toezichthouder needs the supervisor role')
+    const college = await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: bearer({ org: ORG.voorbeeldstad, roles: ['college'] }) })
+    t.equal(college.statusCode, 403)
+    t.match(college.json(), { status: 403, code: 'AUDIT_SUPERVISOR_ONLY' })
+    const professional = await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: bearer({ org: ORG.ap, roles: ['professional'] }) })
+    t.equal(professional.statusCode, 403, 'the toezichthouder needs the supervisor role')
+    t.match(professional.json(), { status: 403, code: 'AUDIT_SUPERVISOR_ONLY' })
     const same = await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: supervisor })
     t.equal(same.statusCode, 200, 'no growth: the latest checkpoint')
     t.same(same.json(), before)
@@ -116,8 +121,12 @@ t.test('audit log', async (t) => {
     t.equal(consistency.statusCode, 200)
     t.ok(verifyConsistency(before.treeSize, after.treeSize, consistency.json().proof.map(b64), b64(before.rootHash), b64(after.rootHash)),
       'the new checkpoint extends the old one')
-    t.equal((await app.inject({ url: `/v1/audit/consistency?from=5&to=3`, headers: supervisor })).statusCode, 400)
-    t.equal((await app.inject({ url: `/v1/audit/consistency?from=1&to=${after.treeSize + 1}`, headers: supervisor })).statusCode, 400)
+    const reversed = await app.inject({ url: `/v1/audit/consistency?from=5&to=3`, headers: supervisor })
+    t.equal(reversed.statusCode, 400)
+    t.match(reversed.json(), { status: 400, code: 'AUDIT_RANGE_INVALID' })
+    const beyond = await app.inject({ url: `/v1/audit/consistency?from=1&to=${after.treeSize + 1}`, headers: supervisor })
+    t.equal(beyond.statusCode, 400)
+    t.match(beyond.json(), { status: 400, code: 'AUDIT_RANGE_BEYOND_LOG' })
 
     // Published on the checkpoints topic through the outbox.
     const seen: ConsumedMessage[] = []
@@ -135,6 +144,10 @@ t.test('audit log', async (t) => {
     await send(broker, [one])
     await waitFor('stored', async () => (await app.auditLog.pool.query('SELECT 1 FROM audit_events WHERE event_id = $1', [one.eventId])).rowCount === 1)
     while (await app.auditLog.sequencer.sequenceBatch() > 0);
+    const unsigned = await app.inject({ url: `/v1/audit/events/${one.eventId}`, headers: supervisor })
+    t.equal(unsigned.statusCode, 404, 'sequenced, but no checkpoint covers it yet')
+    t.match(unsigned.json(), { status: 404, code: 'AUDIT_EVENT_NOT_YET_SIGNED' })
+    t.equal(unsigned.headers['retry-after'], '1', 'try again after the checkpoint interval')
     // Someone rewrites history: leaf 0 replaced and the whole tree recomputed to match, head included.
     const pool = app.auditLog.pool
     const saved = (await pool.query('SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx')).rows
@@ -152,6 +165,7 @@ t.test('audit log', async (t) => {
     const refused = await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: supervisor })
     t.equal(refused.statusCode, 500)
     t.match(refused.headers['content-type'], PROBLEM_TYPE)
+    t.match(refused.json(), { status: 500, code: 'CHECKPOINT_REFUSED' })
     t.equal((await app.inject({ url: '/v1/audit/checkpoint' })).json().treeSize, size, 'nothing new was signed')
     await inTransaction(pool, async (c) => {
       await c.query('DELETE FROM merkle_nodes')
@@ -205,7 +219,12 @@ t.test('audit log', async (t) => {
       return verifyExport({ exportLines: res.body.split('\n'), checkpointNote: note.signedNote, verifierKey })
     }
     t.match(await check(), { ok: true, treeSize: note.treeSize, leavesChecked: note.treeSize }, 'the untouched log verifies')
-    t.equal((await app.inject({ url: '/v1/audit/export', headers: bearer({ org: ORG.voorbeeldstad, roles: ['college'] }) })).statusCode, 403, 'export is for the supervisor')
+    const notSupervisor = await app.inject({ url: '/v1/audit/export', headers: bearer({ org: ORG.voorbeeldstad, roles: ['college'] }) })
+    t.equal(notSupervisor.statusCode, 403, 'export is for the supervisor')
+    t.match(notSupervisor.json(), { status: 403, code: 'AUDIT_SUPERVISOR_ONLY' })
+    t.match((await app.inject({ url: '/v1/audit/export?from=5&to=3', headers: supervisor })).json(), { status: 400, code: 'AUDIT_RANGE_INVALID' })
+    t.match((await app.inject({ url: '/v1/audit/export?to=1000000000', headers: supervisor })).json(), { status: 400, code: 'AUDIT_RANGE_BEYOND_LOG' },
+      'not beyond the tree')
 
     const pool = app.auditLog.pool
     const at = async (id: string) => Number((await pool.query('SELECT leaf_index FROM audit_events WHERE event_id = $1', [id])).rows[0].leaf_index)

@@ -64,6 +64,7 @@ t.test('audit queries', async (t) => {
     // The same scoping for a single event: invisible is indistinguishable from absent.
     const hidden = await app.inject({ url: `/v1/audit/events/${ev.other.eventId}`, headers: bearer({ org: ORG.voorbeeldstad, roles: ['college'] }) })
     t.equal(hidden.statusCode, 404)
+    t.match(hidden.json(), { status: 404, code: 'AUDIT_EVENT_NOT_FOUND' }, 'the answer of an event that does not exist')
     t.equal((await app.inject({ url: `/v1/audit/events/${ev.police.eventId}`, headers: bearer({ org: ORG.voorbeeldstad, roles: ['college'] }) })).statusCode, 200)
     t.equal((await app.inject({ url: `/v1/audit/events/${ev.police.eventId}`, headers: bearer({ org: ORG.huisarts, roles: ['professional'] }) })).statusCode, 404)
   })
@@ -93,7 +94,7 @@ t.test('audit queries', async (t) => {
     t.same(all.filter((id) => Object.values(ev).some((e) => e.eventId === id)).sort(), names(...Object.keys(ev) as Array<keyof typeof ev>))
     const bad = await app.inject({ url: '/v1/audit/events?cursor=bm9wZQ', headers: sup })
     t.equal(bad.statusCode, 400)
-    t.match(bad.json(), { status: 400, detail: /cursor/ })
+    t.match(bad.json(), { status: 400, code: 'AUDIT_CURSOR_INVALID', detail: /cursor/ })
   })
 
   await t.test('search by person: the BSN in the body only, never echoed', async (t) => {
@@ -137,7 +138,9 @@ t.test('audit queries', async (t) => {
 
     const english = (await report(bearer({ org: ORG.ap, roles: ['supervisor'] }), { bsn: RESIDENT, language: 'en' })).json()
     t.match(english.disclosures[0].text, /^On 3 March 2025 at 14:02, Gemeente Voorbeeldstad \(municipality\) asked Zorggroep De Brug \(care provider\) for data about your health \(whether you receive care, type of care\)\. Result: shared\./)
-    t.equal((await report(bearer({ org: ORG.buurdorp, roles: ['college'] }), { bsn: RESIDENT })).statusCode, 403, 'a municipality without a case of the person')
+    const refused = await report(bearer({ org: ORG.buurdorp, roles: ['college'] }), { bsn: RESIDENT })
+    t.equal(refused.statusCode, 403, 'a municipality without a case of the person')
+    t.match(refused.json(), { status: 403, code: 'AUDIT_REPORT_NOT_PERMITTED' })
     t.equal((await report(bearer({ org: ORG.voorbeeldstad, roles: ['professional'] }), { bsn: RESIDENT })).statusCode, 403, 'only the college or the coordinator')
     t.equal((await report(bearer({ org: ORG.zorggroep, roles: ['professional'] }), { bsn: RESIDENT })).statusCode, 403, 'not a provider')
     const buurdorp = (await report(bearer({ org: ORG.buurdorp, roles: ['college'] }), { bsn: OTHER })).json()
