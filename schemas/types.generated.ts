@@ -211,17 +211,21 @@ export interface DecisionDetail {
    */
   checkRequestId?: string;
   /**
-   * What the supervisor must look at: objection-overridden = a permit despite a pending objection (GDPR art. 18(2), rule 11).
+   * What the supervisor must look at: objection-overridden = a permit despite a pending objection (GDPR art. 18(2), rule 11); no-standing = an attempt by a caller without standing in the case it named (it was answered as if the case did not exist; the event has no caseId, the named id is in namedCaseId).
    *
    * @maxItems 8
    */
-  flags?: 'objection-overridden'[];
+  flags?: ('objection-overridden' | 'no-standing')[];
   /**
    * The requester's statement of whom the request protects (rule 11 exception), as given.
    */
   protectsOthers?: {
     reason: string;
   };
+  /**
+   * The case id a caller without standing named (flag no-standing). Kept here, not in caseId: the attempt is not part of that case's trail.
+   */
+  namedCaseId?: string;
 }
 /**
  * detail of case.event (consent ledger): which ledger event, and what the audit log needs to apply the inzage exceptions. subjectRole: the role in the case of the person the event is recorded for (subjectRef).

@@ -8,7 +8,7 @@ import { Broker, PROBLEM_TYPE, type ConsumedMessage } from '@wams/platform'
 import { KAFKA_BROKERS } from '../support/infra.ts'
 import { DOWN_ORIGIN } from '../support/partners.ts'
 import {
-  BSN, DEMO_BSNS, NECESSITY, OIN, allAuditEvents, ask, assertNoBsnLogged, auditEvent, callers, ernstigCase, expectDeny, expectOutcome, expectPermit, openCase, startExchange, startGateway
+  BSN, DEMO_BSNS, NECESSITY, OIN, allAuditEvents, ask, assertNoBsnLogged, auditEvent, callers, ernstigCase, expectDeny, expectNoStanding, expectOutcome, expectPermit, openCase, startExchange, startGateway
 } from './helpers.ts'
 
 const x = await startExchange(t, 'gw_audit')
@@ -65,12 +65,13 @@ t.test('consent ledger unavailable: 503, no decision, the failure audited', asyn
 })
 
 t.test('every outcome is audited and reaches Kafka; no BSN in any event, key or log line', async (t) => {
+  const noCaseId = randomUUID()
   const requests = [
     ask(gateway, caseId, health), // permit
     ask(gateway, caseId, { ...health, fields: ['diagnosisSummary'] }), // deny
     ask(gateway, caseId, { provider: OIN.huisarts, category: 'health', fields: ['careInvolved'], subject: BSN.refused }), // refused
     ask(gateway, caseId, { provider: OIN.gemeente, category: 'identity', fields: ['name'], subject: BSN.unknown }), // not-known
-    ask(gateway, randomUUID(), health), // deny without a case
+    ask(gateway, noCaseId, health), // deny without a case
     gateway.inject({ method: 'POST', url: `/v1/cases/${caseId}/data-requests`, payload: {} }) // authentication failure
   ]
   const [permit, deny, refused, notKnown, noCase, unauthenticated] = await Promise.all(requests)
@@ -78,7 +79,7 @@ t.test('every outcome is audited and reaches Kafka; no BSN in any event, key or 
   await expectDeny(t, sql, deny!, ['FIELD_NOT_NECESSARY'])
   await expectOutcome(t, sql, refused!, 451, 'refused')
   await expectOutcome(t, sql, notKnown!, 404, 'not-known')
-  await expectDeny(t, sql, noCase!, ['CASE_NOT_FOUND'])
+  await expectNoStanding(t, sql, noCase!, noCaseId, ['CASE_NOT_FOUND'])
   t.equal(unauthenticated!.statusCode, 401)
 
   const recorded = await allAuditEvents(sql)

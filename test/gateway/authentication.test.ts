@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 import { Agent, request } from 'undici'
 import { PROBLEM_TYPE, signToken } from '@wams/platform'
 import { issuer, token } from '../support/tokens.ts'
-import { BSN, NECESSITY, OIN, allAuditEvents, ask, assertNoBsnLogged, callers, expectDeny, openCase, startExchange, startGateway } from './helpers.ts'
+import { BSN, NECESSITY, OIN, allAuditEvents, ask, assertNoBsnLogged, callers, expectDeny, expectNoStanding, openCase, startExchange, startGateway } from './helpers.ts'
 
 const x = await startExchange(t, 'gw_auth', { env: { RATE_LIMIT_PER_MINUTE: '5' } })
 const { gateway, ledger, sql } = x
@@ -74,21 +74,22 @@ t.test('token attacks: each refused with problem+json and audited', async (t) =>
   t.equal(decisions.length, 0, 'no decision was made for any of them')
 })
 
-t.test('a verified token of an unregistered or inactive party: 403 deny by rule 1, audited as a decision', async (t) => {
-  for (const [name, org] of [['unregistered', OIN.unregistered], ['inactive', OIN.inactiveWoningcorporatie]] as const) {
+t.test('a verified token of an unregistered or inactive party: no standing, the 404 of a case that does not exist; rule 1 in the audit record', async (t) => {
+  const cases = [
+    ['unregistered', OIN.unregistered, ['REQUESTER_NOT_REGISTERED', 'ROLE_NOT_PERMITTED']],
+    // A housing corporation may never receive health data (rule 9): that reason is recorded too.
+    ['inactive', OIN.inactiveWoningcorporatie, ['REQUESTER_NOT_REGISTERED', 'ROLE_NOT_PERMITTED', 'CATEGORY_NOT_PERMITTED']]
+  ] as const
+  for (const [name, org, reasons] of cases) {
     const res = await gateway.inject({
       method: 'POST',
       url: `/v1/cases/${caseId}/data-requests`,
       headers: { authorization: `Bearer ${token({ org, roles: ['professional'] })}` },
       payload: { ...health, subject: BSN.client, purpose: 'onderzoek', necessity: NECESSITY }
     })
-    t.equal(res.statusCode, 403, `${name}: 403`)
-    t.match(res.headers['content-type'], PROBLEM_TYPE)
-    t.equal(res.json().outcome, 'deny')
-    t.ok(res.json().reasons.includes('REQUESTER_NOT_REGISTERED'), `${name}: REQUESTER_NOT_REGISTERED`)
+    const event = await expectNoStanding(t, sql, res, caseId, [...reasons])
     t.notOk('data' in res.json())
-    const event = (await allAuditEvents(sql)).find((e) => e.event.eventId === res.json().auditEventId)
-    t.match(event?.event, { type: 'data-request.decision', outcome: 'deny', actor: { org, partyType: null } }, `${name}: audited`)
+    t.match(event, { type: 'data-request.decision', actor: { org, partyType: null } }, `${name}: audited as a decision`)
   }
 })
 
@@ -100,7 +101,7 @@ t.test('rate limit per organisation: 429 problem+json, other organisations unaff
   const other = callers.otherCollege()
   const statuses: number[] = []
   for (let i = 0; i < 5; i++) statuses.push((await ask(gateway, caseId, health, other)).statusCode)
-  t.same(statuses, [403, 403, 403, 403, 403], 'five requests are decided (denied: not their case)')
+  t.same(statuses, [404, 404, 404, 404, 404], 'five requests are decided (not their case: answered as no such case)')
   const limited = await ask(gateway, caseId, health, other)
   t.equal(limited.statusCode, 429)
   t.match(limited.headers['content-type'], PROBLEM_TYPE)
@@ -190,8 +191,8 @@ t.test('mutual TLS: the OIN of the client certificate must equal the token\'s or
   }
 
   const matching = await call('gemeente', OIN.gemeente)
-  t.equal(matching.status, 403, 'certificate and token agree: on to the decision')
-  t.match(matching.body, { outcome: 'deny', reasons: ['CASE_NOT_FOUND'] })
+  t.equal(matching.status, 404, 'certificate and token agree: on to the decision (no such case)')
+  t.match(matching.body, { outcome: 'deny', code: 'CASE_NOT_FOUND' })
 
   const mismatch = await call('school', OIN.gemeente)
   t.equal(mismatch.status, 401, 'a token of another organisation than the certificate')

@@ -210,6 +210,29 @@ export async function expectDeny (t: Assert, sql: pg.Pool, res: LightMyRequestRe
   return expectOutcome(t, sql, res, 403, 'deny', reasons)
 }
 
+/** The audit events of one request, by its request id (the events' transaction id). */
+export async function auditEventsOf (sql: pg.Pool, requestId: string): Promise<AuditEvent[]> {
+  const { rows } = await sql.query<{ payload: string }>("SELECT payload FROM outbox WHERE payload::jsonb->>'transactionId' = $1 ORDER BY id", [requestId])
+  return rows.map((r) => JSON.parse(r.payload) as AuditEvent)
+}
+
+/**
+ * The answer to a caller without standing (or about a case that does not exist): 404 CASE_NOT_FOUND
+ * with no reasons; its audit event keeps every reason, flagged no-standing, outside the case's trail.
+ */
+export async function expectNoStanding (t: Assert, sql: pg.Pool, res: LightMyRequestResponse, caseId: string, reasons: string[]): Promise<AuditEvent> {
+  t.equal(res.statusCode, 404, `status 404 (${res.body.slice(0, 300)})`)
+  t.match(res.headers['content-type'], PROBLEM_TYPE, 'problem+json')
+  const body = res.json()
+  t.same(Object.keys(body).sort(), ['auditEventId', 'code', 'detail', 'outcome', 'requestId', 'status', 'title', 'type'], 'nothing but the ids and the fixed members')
+  t.match(body, { code: 'CASE_NOT_FOUND', outcome: 'deny' })
+  const event = await auditEvent(sql, body.auditEventId)
+  t.ok(event, 'its audit event is in the outbox')
+  t.match(event, { outcome: 'deny', caseId: null, detail: { flags: ['no-standing'], namedCaseId: caseId } }, 'recorded outside the case\'s trail, flagged')
+  t.same(event!.reasons, reasons, `every reason recorded: ${reasons.join(', ')}`)
+  return event!
+}
+
 /** 200 permit whose data holds exactly `fields`, with its audit event. */
 export async function expectPermit (t: Assert, sql: pg.Pool, res: LightMyRequestResponse, fields: string[]): Promise<AuditEvent> {
   const event = await expectOutcome(t, sql, res, 200, 'permit')

@@ -198,7 +198,14 @@ t.test('involvement check: the parties outside the client\'s scope are denied an
 })
 
 t.test('involvement check: a deny for every targeted party when the requester may not investigate', async (t) => {
-  const res = await check(ernstig, { subject: BSN.client }, callers.professional(OIN.politie))
+  // The police without standing in the case: the answer of a case that does not exist, nobody asked.
+  const stranger = await check(ernstig, { subject: BSN.client }, callers.professional(OIN.politie))
+  t.equal(stranger.statusCode, 404)
+  t.equal(stranger.json().code, 'CASE_NOT_FOUND')
+  t.notOk('results' in stranger.json() || 'reasons' in stranger.json(), 'no results, no reasons')
+  // A participant has standing but may not investigate: every targeted party is denied, with reasons.
+  const withPolice = await openCase(ledger, { participants: [OIN.politie] })
+  const res = await check(withPolice, { subject: BSN.client }, callers.professional(OIN.politie))
   t.equal(res.statusCode, 200)
   const results = res.json().results as CheckResult[]
   // schulden + oov: the debt counsellor, Veilig Thuis and the reclassering (the police ask, so not themselves).

@@ -6,7 +6,7 @@ import t from 'tap'
 import { bearer } from '../support/tokens.ts'
 import { randomUUID } from 'node:crypto'
 import {
-  BSN, NECESSITY, OIN, ask, assertNoBsnLogged, callers, ernstigCase, expectDeny, expectPermit, hulpvraagCase, ledgerCall, openCase, startExchange
+  BSN, NECESSITY, OIN, ask, assertNoBsnLogged, callers, ernstigCase, expectDeny, expectNoStanding, expectPermit, hulpvraagCase, ledgerCall, openCase, startExchange
 } from './helpers.ts'
 
 const x = await startExchange(t, 'gw_rules')
@@ -30,13 +30,15 @@ t.test('rule 1: requester and provider are active parties in the register', asyn
   await expectDeny(t, sql, await ask(gateway, ernstig, { provider: OIN.unregistered, category: 'housing', fields: ['tenant'] }), ['PROVIDER_NOT_REGISTERED'])
   await expectPermit(t, sql, await ask(gateway, ernstig, { provider: OIN.woningcorporatie, category: 'housing', fields: ['tenant'] }), ['tenant'])
   // The requester's half: a verified token of an inactive or unregistered party is denied by rule 1.
-  await expectDeny(t, sql, await ask(gateway, ernstig, identity, callers.professional(OIN.inactiveWoningcorporatie)), ['REQUESTER_NOT_REGISTERED', 'ROLE_NOT_PERMITTED'])
-  await expectDeny(t, sql, await ask(gateway, ernstig, identity, bearer({ org: OIN.unregistered, roles: ['college'], sub: 'x' })), ['REQUESTER_NOT_REGISTERED', 'ROLE_NOT_PERMITTED'])
+  // A requester that is not an active party has no standing: the reasons are in the audit record only.
+  await expectNoStanding(t, sql, await ask(gateway, ernstig, identity, callers.professional(OIN.inactiveWoningcorporatie)), ernstig, ['REQUESTER_NOT_REGISTERED', 'ROLE_NOT_PERMITTED'])
+  await expectNoStanding(t, sql, await ask(gateway, ernstig, identity, bearer({ org: OIN.unregistered, roles: ['college'], sub: 'x' })), ernstig, ['REQUESTER_NOT_REGISTERED', 'ROLE_NOT_PERMITTED'])
   await expectPermit(t, sql, await ask(gateway, ernstig, identity), ['name'])
 })
 
 t.test('rule 2: the case exists and is not closed', async (t) => {
-  await expectDeny(t, sql, await ask(gateway, randomUUID(), health), ['CASE_NOT_FOUND'])
+  const none = randomUUID()
+  await expectNoStanding(t, sql, await ask(gateway, none, health), none, ['CASE_NOT_FOUND'])
   const closed = await openCase(ledger, { closed: true })
   // A closed case also fits no purpose (rule 4); both are reported.
   await expectDeny(t, sql, await ask(gateway, closed, health), ['CASE_CLOSED', 'PURPOSE_NOT_IN_PHASE'])
@@ -61,8 +63,9 @@ t.test('rule 4: the purpose fits the phase', async (t) => {
 })
 
 t.test('rule 5: the requester may act for the purpose', async (t) => {
-  await expectDeny(t, sql, await ask(gateway, ernstig, identity, callers.professional(OIN.zorgaanbieder)), ['ROLE_NOT_PERMITTED'])
-  await expectDeny(t, sql, await ask(gateway, ernstig, health, callers.otherCollege()), ['ROLE_NOT_PERMITTED'])
+  // Without standing (not a participant, another municipality) the reason is recorded, not told.
+  await expectNoStanding(t, sql, await ask(gateway, ernstig, identity, callers.professional(OIN.zorgaanbieder)), ernstig, ['ROLE_NOT_PERMITTED'])
+  await expectNoStanding(t, sql, await ask(gateway, ernstig, health, callers.otherCollege()), ernstig, ['ROLE_NOT_PERMITTED'])
   await expectDeny(t, sql, await ask(gateway, aanpak, { ...identity, purpose: 'coordinatie' }, callers.otherCoordinator()), ['ROLE_NOT_PERMITTED'])
   await expectPermit(t, sql, await ask(gateway, aanpak, { ...identity, purpose: 'coordinatie' }, callers.coordinator()), ['name'])
   await expectPermit(t, sql, await ask(gateway, ernstig, identity, callers.coordinator()), ['name'])

@@ -8,12 +8,12 @@ import type { DataRequestBody } from './routes/cases/data-requests/schema.ts'
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
 import { recordAudit, type PartyRegisterIndex, type Pool, type Principal, type Pseudonymiser, type TraceContext } from '@wams/platform'
-import { decide, RECORDED_CODE_FLAGS, type Decision, type Policy } from './decision/index.ts'
+import { decide, standingIn, RECORDED_CODE_FLAGS, type Decision, type Policy } from './decision/index.ts'
 import { CaseStateUnavailableError, type CaseStateClient } from './case-state-client.ts'
 import type { PartnerAnswer, PartnerClient, PartnerErrorCode } from './partner-client.ts'
 import { validateAndMinimise } from './partner-data.ts'
 import { decisionEvent, maskBsns, type DecisionDetail, type DecisionRecord } from './decision-audit.ts'
-import { denyProblem, outcomeProblem, type DataRequestResult, type Outcome, type Permit, type Timings } from './outcomes.ts'
+import { denyProblem, noStandingProblem, outcomeProblem, type DataRequestResult, type Outcome, type Permit, type Timings } from './outcomes.ts'
 import { problem, type Problem } from '@wams/platform'
 
 export interface ExchangeDeps {
@@ -132,6 +132,14 @@ export async function auditDurably (deps: ExchangeDeps, requestId: string, recor
   }
 }
 
+/**
+ * How an attempt without standing is recorded: not in the named case's trail (no caseId), the
+ * named id kept for the supervisor, flagged. Its reasons are the decision's, every one of them.
+ */
+export function withoutStanding (caseId: string): Pick<DecisionRecord, 'caseId' | 'detail'> {
+  return { caseId: null, detail: { decision: 'deny', flags: ['no-standing'], namedCaseId: caseId } }
+}
+
 export function auditUnavailable (requestId: string) {
   return problem(503, 'The audit record could not be written; nothing was released. Try again later.', { code: 'AUDIT_UNAVAILABLE', requestId, outcome: 'error' })
 }
@@ -141,10 +149,12 @@ export async function handleDataRequest (deps: ExchangeDeps, input: DataRequestI
   let mark = performance.now()
   const lap = (stage: string) => { const now = performance.now(); timings[stage] = now - mark; mark = now }
   const result = await dataRequest(deps, input, lap)
+  // Where the time went would tell a caller without standing how far its request got: not for it.
+  if ('untimed' in result) return { status: result.status, problem: result.problem, timings: {} }
   return { ...result, timings } as DataRequestResult
 }
 
-type Answer = { status: 200, body: Permit } | { status: number, problem: Problem, headers?: Record<string, string> }
+type Answer = { status: 200, body: Permit } | { status: number, problem: Problem, headers?: Record<string, string>, untimed?: true }
 
 async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (stage: string) => void): Promise<Answer> {
   const { requestId, principal } = input
@@ -190,6 +200,15 @@ async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (s
   }, deps.policy)
   const legalBasis = decision.legalBasis
   lap('decide')
+
+  // No standing in the case (or no case): the answer of a case that does not exist, whatever the
+  // case holds; every reason goes to the audit record only, flagged and outside the case's trail.
+  if (standingIn(principal, caseState, deps.policy) === null) {
+    const ids = await auditDurably(deps, requestId, [record('deny', { ...withoutStanding(input.caseId), reasons: decision.reasons, legalBasis })])
+    lap('audit')
+    if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
+    return { status: 404, problem: noStandingProblem(requestId, ids[0]!), untimed: true }
+  }
 
   if (decision.outcome === 'deny') {
     const ids = await auditDurably(deps, requestId, [record('deny', { reasons: decision.reasons, legalBasis, detail: { decision: 'deny' } })])

@@ -16,7 +16,8 @@ export interface DecisionRecord {
   trace: TraceContext
   principal: Principal
   partyType: string | null
-  caseId: string
+  /** null for an attempt without standing (detail.namedCaseId holds the id it named). */
+  caseId: string | null
   subjectRef: string
   /** null only for a check that judged no party (the ledger was unavailable). */
   provider: string | null

@@ -13,17 +13,19 @@
 import { randomUUID } from 'node:crypto'
 import type { Principal, TraceContext } from '@wams/platform'
 import type { CaseState } from '@wams/schemas'
-import { decide, type Policy } from './decision/index.ts'
+import { decide, standingIn, type Policy } from './decision/index.ts'
 import { CaseStateUnavailableError } from './case-state-client.ts'
-import { auditDurably, auditUnavailable, exchange, exchangeDetail, type ExchangeDeps } from './data-request.ts'
+import { auditDurably, auditUnavailable, exchange, exchangeDetail, withoutStanding, type ExchangeDeps } from './data-request.ts'
 import type { DecisionRecord } from './decision-audit.ts'
-import { outcomeProblem, type Outcome } from './outcomes.ts'
+import { noStandingProblem, outcomeProblem, type Outcome } from './outcomes.ts'
 import type { Problem } from '@wams/platform'
 
 export const INVOLVEMENT_CATEGORY = 'involvement'
 export const INVOLVEMENT_PURPOSE = 'onderzoek'
 /** Known or not, and whom to contact: the minimum (not `since`); anything more is a separate, purpose-bound data request. */
 export const INVOLVEMENT_FIELDS: readonly string[] = ['known', 'contactPerson']
+/** Reasons about a provider: meaningless in the record of a check that judged no provider. */
+const PROVIDER_REASONS: ReadonlySet<string> = new Set(['PROVIDER_NOT_REGISTERED', 'PROVIDER_NOT_PARTICIPANT', 'CATEGORY_NOT_SUPPLIED', 'OUTSIDE_CLIENT_SCOPE'])
 
 export interface InvolvementResult {
   provider: string
@@ -97,6 +99,27 @@ export async function handleInvolvementCheck (deps: ExchangeDeps, input: {
   }
 
   const targets = involvementTargets(deps.policy, caseState, principal.org, input.parties)
+
+  // No standing in the case (or no case): nobody is asked, and the answer is that of a case that
+  // does not exist. The records keep each party's full decision, flagged, outside the case's trail
+  // (one record without a provider when there was no party to judge).
+  if (standingIn(principal, caseState, deps.policy) === null) {
+    const judged = (targets.length > 0 ? targets : [null]).map((provider): DecisionRecord => {
+      const decision = decide({
+        requester: principal, caseState, subjectRef, provider: provider ?? '', category: INVOLVEMENT_CATEGORY,
+        purpose: INVOLVEMENT_PURPOSE, fields: INVOLVEMENT_FIELDS, necessity: input.necessity
+      }, deps.policy)
+      const { caseId, detail } = withoutStanding(input.caseId)
+      return {
+        ...base, requestId: provider === null ? requestId : randomUUID(), provider, caseId, legalBasis: decision.legalBasis,
+        fieldsReleased: [], outcome: 'deny', reasons: provider === null ? decision.reasons.filter((r) => !PROVIDER_REASONS.has(r)) : decision.reasons,
+        detail: { ...detail, checkRequestId: requestId }
+      }
+    })
+    const ids = await auditDurably(deps, requestId, judged)
+    if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
+    return { status: 404, problem: noStandingProblem(requestId, ids[0]!) }
+  }
 
   const settled = await Promise.all(targets.map(async (provider) => {
     const partyRequestId = randomUUID()

@@ -49,6 +49,15 @@ export function denyProblem (requestId: string, reasons: readonly ReasonCode[], 
   return problem(403, detail, { code: 'DENIED', requestId, outcome: 'deny', reasons: [...reasons], ...extra })
 }
 
+/**
+ * The one answer to a caller without standing in the case, and to everyone for a case that does
+ * not exist: the same bytes whatever the case holds, apart from the ids of the request and of its
+ * audit event. No reasons.
+ */
+export function noStandingProblem (requestId: string, auditEventId: string): Problem {
+  return problem(404, 'There is no such case, or none you may ask about.', { code: 'CASE_NOT_FOUND', requestId, outcome: 'deny', auditEventId })
+}
+
 export function outcomeProblem (status: number, outcome: Exclude<Outcome, 'permit' | 'deny'>, code: string, detail: string, requestId: string, extra: Record<string, unknown> = {}): Problem {
   return problem(status, detail, { code, requestId, outcome, ...extra })
 }

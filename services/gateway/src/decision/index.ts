@@ -7,6 +7,7 @@ export { policyDocument, type PolicyDocument, type PolicyDocumentCategory, type 
 export type { LawVersion } from './policy-data.ts';
 
 export { rules } from './rules/index.ts';
+export { standingIn, type Standing } from './standing.ts';
 export { REASON_CODES, RECORDED_CODES, RECORDED_CODE_FLAGS, type ReasonCode, type RecordedCode, type RuleCode } from './reason-codes.ts';
 export type { DecisionContext, Requester } from './context.ts';
 export type { Rule } from './rule.ts';

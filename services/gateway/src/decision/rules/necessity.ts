@@ -22,7 +22,7 @@ export const necessity: Rule = {
     const { caseState } = ctx;
     if (detailAsked && category !== undefined && caseState !== null) {
       if (policy.signalOnlyPurposes.has(ctx.purpose)) notNecessary = true;
-      else if (!isCoordinator(ctx, caseState)) {
+      else if (!isCoordinator(ctx.requester, caseState)) {
         const partyType = policy.register.byOin.get(ctx.requester.org)?.partyType;
         const worksInDomain = partyType !== undefined && category.detailPartyTypes.has(partyType);
         notNecessary = !(worksInDomain && isParticipant(ctx.requester.org, caseState));

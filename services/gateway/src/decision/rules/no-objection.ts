@@ -18,7 +18,7 @@ export function objectionOverrideApplies(ctx: DecisionContext, caseState: CaseSt
   if (ctx.protectsOthers == null || ctx.protectsOthers.reason.trim().length < o.minReasonLength) return false;
   if (caseState.route !== o.route) return false;
   if (!caseState.seriousGrounds.some((g) => o.grounds.includes(g))) return false;
-  return (o.namedCoordinator && isCoordinator(ctx, caseState)) || actsForMunicipalityAs(ctx, caseState, o.municipalityRoles);
+  return (o.namedCoordinator && isCoordinator(ctx.requester, caseState)) || actsForMunicipalityAs(ctx.requester, caseState, o.municipalityRoles);
 }
 
 export const noObjection: Rule = {

@@ -11,8 +11,8 @@ export const requesterRole: Rule = {
     if (caseState === null) return PASS;
     const actors = policy.actorsByPurpose.get(ctx.purpose);
     if (actors === undefined) return failsWith('ROLE_NOT_PERMITTED');
-    if (actors.has('municipality') && actsForMunicipality(ctx, caseState, policy)) return PASS;
-    if (actors.has('coordinator') && isCoordinator(ctx, caseState)) return PASS;
+    if (actors.has('municipality') && actsForMunicipality(ctx.requester, caseState, policy)) return PASS;
+    if (actors.has('coordinator') && isCoordinator(ctx.requester, caseState)) return PASS;
     if (actors.has('participant') && isParticipant(ctx.requester.org, caseState)) return PASS;
     return failsWith('ROLE_NOT_PERMITTED');
   },

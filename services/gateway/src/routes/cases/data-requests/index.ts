@@ -16,7 +16,7 @@ export default async function dataRequestRoutes (app: FastifyInstance): Promise<
       ...request.body
     })
     // Where the time went (ledger, decide, partner, audit): for operators and the benchmark.
-    reply.header('server-timing', serverTiming(result.timings))
+    if (Object.keys(result.timings).length > 0) reply.header('server-timing', serverTiming(result.timings))
     if ('body' in result) return result.body
     if (result.headers) reply.headers(result.headers)
     return sendProblem(reply, result.problem)
