@@ -262,6 +262,8 @@ export interface CaseEventDetail {
   retentionDays?: number;
 }
 /**
+ * detail of authentication.failed: nothing the caller chose. route is the route template; sourceRef the keyed pseudonym of the client network (IPv4 address, IPv6 /64); count and window only on an aggregate event, which stands for `count` further attempts of that source in the window (no sourceRef: sources beyond the tracked number).
+ *
  * This interface was referenced by `undefined`'s JSON-Schema
  * via the `definition` "authenticationFailedDetail".
  */
@@ -271,6 +273,21 @@ export interface AuthenticationFailedDetail {
    * @maxItems 16
    */
   omittedClaims?: string[];
+  /**
+   * Keyed pseudonym (HMAC-SHA256) of the client network the attempt came from
+   */
+  sourceRef?: string;
+  /**
+   * Aggregate event: how many attempts it stands for
+   */
+  count?: number;
+  /**
+   * Aggregate event: the counting window
+   */
+  window?: {
+    from: string;
+    to: string;
+  };
 }
 /**
  * detail of subject-report.requested (audit service): what the report held; the BSN is never recorded.

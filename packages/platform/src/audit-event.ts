@@ -88,22 +88,3 @@ export async function recordAudit (client: Pool | PoolClient, events: AuditEvent
   for (const e of events) assertAuditEvent(e)
   await appendToOutbox(client, events.map((e) => ({ topic: 'audit' as const, key: auditKey(e), eventId: e.eventId, payload: e })))
 }
-
-/** The onFailure hook of the authentication plugin: every failed attempt becomes an audit event. */
-export function auditAuthenticationFailure (pool: Pool, source: AuditEvent['source']) {
-  return async (request: { id: string, trace: TraceContext, routeOptions?: { url?: string } }, failure: { reason: string, claimed: { org: string | null, sub: string | null, roles: string[], omitted?: string[] } }) => {
-    const { omitted = [] } = failure.claimed
-    const event = buildAuditEvent({
-      type: 'authentication.failed',
-      source,
-      transactionId: request.id,
-      actor: { org: failure.claimed.org, sub: failure.claimed.sub, roles: failure.claimed.roles, partyType: null },
-      processingActivity: { id: 'wams.authentication', version: '1' },
-      outcome: 'rejected',
-      reasons: [failure.reason],
-      // Claims the event cannot carry (oversized, or outside the text policy) are named, not kept.
-      detail: { route: request.routeOptions?.url ?? null, ...(omitted.length > 0 ? { omittedClaims: omitted } : {}) }
-    }, request.trace)
-    await recordAudit(pool, [event])
-  }
-}

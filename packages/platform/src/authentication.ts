@@ -84,26 +84,22 @@ export function bearerChallenge (refused?: string): string {
 const claimText = (value: unknown, max: number): value is string => typeof value === 'string' && isPolicyText(value, max)
 
 /**
- * The claims a failure may be recorded with. Only claims a trusted issuer's signature vouches for:
- * a token whose signature did not verify credits nobody and carries no caller-chosen text into the
- * evidence (`payload` null). An org is kept only in the shape of an OIN.
+ * The claims a failure may be recorded with: only what a trusted issuer's signature vouches for,
+ * and nothing a caller could use to write text into the evidence. A token whose signature did
+ * not verify credits nobody (`payload` null). Of a verified token: org only in the shape of an
+ * OIN; roles only from the closed role list; sub only when every claim was in bounds (`inBounds`);
+ * a claim left out is named in `omitted`.
  */
-function vouchedClaims (payload: Record<string, unknown> | null): AuthFailure['claimed'] {
+function vouchedClaims (payload: Record<string, unknown> | null, inBounds: boolean): AuthFailure['claimed'] {
   if (payload === null) return { org: null, sub: null, roles: [] }
-  // Only what the audit event can carry is kept; the rest is named, never copied in part.
   const omitted: string[] = []
-  const keep = (name: 'org' | 'sub', max: number): string | null => {
-    const value = payload[name]
-    if (value === undefined || value === null) return null
-    if (claimText(value, max)) return value
-    omitted.push(name)
-    return null
-  }
-  const org = typeof payload.org === 'string' && /^[0-9]{20}$/.test(payload.org) ? payload.org : keep('org', 0)
-  const sub = keep('sub', CLAIM_LIMITS.sub)
+  const org = typeof payload.org === 'string' && /^[0-9]{20}$/.test(payload.org) ? payload.org : null
+  if (org === null && payload.org !== undefined) omitted.push('org')
+  const sub = inBounds && claimText(payload.sub, CLAIM_LIMITS.sub) ? payload.sub : null
+  if (sub === null && payload.sub !== undefined) omitted.push('sub')
   const rawRoles = Array.isArray(payload.roles) ? payload.roles : []
-  const roles = rawRoles.filter((r): r is string => claimText(r, CLAIM_LIMITS.role)).slice(0, 8)
-  if (roles.length < Math.min(rawRoles.length, 8)) omitted.push('roles')
+  const roles = [...new Set(rawRoles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r)))]
+  if (roles.length < rawRoles.length) omitted.push('roles')
   return { org, sub, roles, ...(omitted.length > 0 ? { omitted } : {}) }
 }
 
@@ -157,8 +153,9 @@ async function authenticationPlugin (app: FastifyInstance, options: Authenticati
   app.decorateRequest('principal', null as unknown as Principal)
   app.decorate('authenticate', async function (request: FastifyRequest, reply: FastifyReply) {
     let payload: Record<string, unknown> | null = null
+    let inBounds = false
     const fail = async (status: 401 | 403, reason: AuthFailureReason, detail: string) => {
-      await options.onFailure?.(request, { reason, claimed: vouchedClaims(payload) })
+      await options.onFailure?.(request, { reason, claimed: vouchedClaims(payload, inBounds) })
       // RFC 6750 §3: the challenge, and when a token was sent, why it was not accepted.
       if (status === 401) reply.header('www-authenticate', bearerChallenge(reason === 'TOKEN_MISSING' ? undefined : detail))
       return sendProblem(reply, problem(status, detail, { code: reason }))
@@ -176,6 +173,7 @@ async function authenticationPlugin (app: FastifyInstance, options: Authenticati
     // an audit event (which could not hold it).
     const outOfBounds = claimsOutOfBounds(verified)
     if (outOfBounds !== null) return fail(401, 'CLAIMS_INVALID', `A claim of the token is out of bounds: ${outOfBounds}`)
+    inBounds = true
     if (typeof org !== 'string' || !/^[0-9]{20}$/.test(org) || typeof sub !== 'string' || sub.length === 0 ||
         !Array.isArray(roles) || roles.length === 0 || !roles.every((r) => (ROLES as readonly unknown[]).includes(r))) {
       return fail(401, 'CLAIMS_INVALID', `The token needs org (20-digit OIN), sub and roles (any of ${ROLES.join(', ')})`)

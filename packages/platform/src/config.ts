@@ -72,6 +72,8 @@ export const baseConfigSchema = {
     EVIDENCE_REPUBLISH_MS: { type: 'integer', minimum: 100, default: 30000, description: 'An audit event the log does not hold this long after publication is published again' },
     EVIDENCE_MAX_ATTEMPTS: { type: 'integer', minimum: 1, default: 5, description: 'Publications without proof before the evidence alarm is raised' },
     EVIDENCE_MAX_LAG_MS: { type: 'integer', minimum: 1000, default: 120000, description: 'Oldest unproven audit event allowed before the gateway stops releasing personal data (503)' },
+    AUTH_FAILURE_WINDOW_MS: { type: 'integer', minimum: 1000, default: 60000, description: 'Window over which failed authentication is counted per source (client network); attempts beyond the burst become one aggregate audit event per window' },
+    AUTH_FAILURE_BURST: { type: 'integer', minimum: 0, default: 5, description: 'Failed authentication attempts per source and window recorded one by one in the audit log' },
     OUTBOX_RETENTION_MS: { type: 'integer', minimum: 0, default: 604800000, description: 'Proven audit events (and published other messages) stay this long in the outbox before they are pruned' },
     ...tlsConfigProperties()
   }

@@ -5,7 +5,7 @@
 // need it get `app.authenticate` once, as a group (../../routes/index.ts).
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { authenticationPlugin, auditAuthenticationFailure, type Runtime } from '@wams/platform'
+import { authenticationPlugin, recordFailedAuthentication, type Runtime } from '@wams/platform'
 import type { Config } from '../../config.ts'
 
 export interface AuthenticationPluginOptions {
@@ -19,7 +19,7 @@ async function authentication (app: FastifyInstance, { config, runtime }: Authen
     issuers: runtime.issuers,
     audience: config.JWT_AUDIENCE,
     isActiveParty: (org: string) => register.isActive(org),
-    onFailure: auditAuthenticationFailure(runtime.pool, 'audit'),
+    onFailure: recordFailedAuthentication(app, runtime, 'audit'),
     requireCertificateOin: config.MTLS_REQUIRED
   })
 }

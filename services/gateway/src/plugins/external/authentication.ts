@@ -5,7 +5,7 @@
 // with its reason code, as a decision of its own in the audit log.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { authenticationPlugin, auditAuthenticationFailure, type Runtime } from '@wams/platform'
+import { authenticationPlugin, recordFailedAuthentication, type Runtime } from '@wams/platform'
 import type { Config } from '../../config.ts'
 
 export interface AuthenticationPluginOptions {
@@ -18,7 +18,7 @@ async function authentication (app: FastifyInstance, { config, runtime }: Authen
     issuers: runtime.issuers,
     audience: config.JWT_AUDIENCE,
     requireCertificateOin: config.MTLS_REQUIRED,
-    onFailure: auditAuthenticationFailure(runtime.pool, 'gateway')
+    onFailure: recordFailedAuthentication(app, runtime, 'gateway')
   })
 }
 
