@@ -46,14 +46,23 @@ function makeEvents (n: number): AuditEvent[] {
   const cases = Array.from({ length: 64 }, () => randomUUID())
   const start = Date.now() - n
   return Array.from({ length: n }, (_, i) => buildAuditEvent({
-    type: 'data-request.decision', source: 'gateway', transactionId: randomUUID(),
+    type: 'data-request.decision',
+    source: 'gateway',
+    transactionId: randomUUID(),
     actor: { org: ORGS[i % 2]!, sub: `coordinator-${i % 17}`, roles: ['coordinator'], partyType: 'gemeente' },
     processingActivity: { id: 'wams.data-request', version: '1' },
-    legalBasis: 'Wams art. 2.1 (onderzoek naar meervoudige problematiek)', caseId: cases[i % cases.length]!,
-    subjectRef: randomBytes(32).toString('base64url').slice(0, 43), provider: ORGS[2 + (i % 2)]!, category: 'health', purpose: 'onderzoek',
-    fieldsRequested: ['careInvolved', 'careType'], fieldsReleased: i % 3 ? ['careInvolved', 'careType'] : [],
-    outcome: i % 3 ? 'permit' : 'deny', reasons: i % 3 ? [] : ['PROVIDER_NOT_PARTICIPANT'],
-    necessity: 'Nodig om te beoordelen of zorg al betrokken is bij het gezin en om dubbele hulp te voorkomen.', policyVersion: '2025.1',
+    legalBasis: 'Wams art. 2.1 (onderzoek naar meervoudige problematiek)',
+    caseId: cases[i % cases.length]!,
+    subjectRef: randomBytes(32).toString('base64url').slice(0, 43),
+    provider: ORGS[2 + (i % 2)]!,
+    category: 'health',
+    purpose: 'onderzoek',
+    fieldsRequested: ['careInvolved', 'careType'],
+    fieldsReleased: i % 3 ? ['careInvolved', 'careType'] : [],
+    outcome: i % 3 ? 'permit' : 'deny',
+    reasons: i % 3 ? [] : ['PROVIDER_NOT_PARTICIPANT'],
+    necessity: 'Nodig om te beoordelen of zorg al betrokken is bij het gezin en om dubbele hulp te voorkomen.',
+    policyVersion: '2025.1',
     detail: i % 3 ? { decision: 'permit', partnerStatus: 200 } : { decision: 'deny' }
   }, parseTraceparent(undefined), new Date(start + i)))
 }

@@ -3,40 +3,40 @@
 // Run: node --import tsx bench/decision.ts [iterations]
 // First checks that both engines reach the same outcome with the same reason codes on
 // every request of the mix; a benchmark of two engines that disagree would mean nothing.
-import { readFileSync } from 'node:fs';
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import type { CaseState } from '@wams/schemas';
+import { readFileSync } from 'node:fs'
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
+import type { CaseState } from '@wams/schemas'
 import {
   CLIENT, COORDINATOR, GEMEENTE, GGD, HUISARTS, INACTIVE, POLITIE, TOEZICHTHOUDER, VEILIG_THUIS,
   caseState as fixtureCase, oinOf, participant, policy, request as fixtureRequest,
-} from '../test/support/decision-fixtures.ts';
+} from '../test/support/decision-fixtures.ts'
 import {
   decide,
   type DecisionContext,
   type Policy,
   type ReasonCode,
-} from '../services/gateway/src/decision/index.ts';
+} from '../services/gateway/src/decision/index.ts'
 
-const ITERATIONS = Number(process.argv[2] ?? 200_000);
-const LATENCY_SAMPLES = Math.min(ITERATIONS, 100_000);
+const ITERATIONS = Number(process.argv[2] ?? 200_000)
+const LATENCY_SAMPLES = Math.min(ITERATIONS, 100_000)
 
-const SCHOOL = oinOf('school');
+const SCHOOL = oinOf('school')
 // The benchmark's case has more participants than the test's, so that detail requests of several
 // party types are lawful in the mix.
-function caseState(changes: Partial<CaseState> = {}): CaseState {
-  return fixtureCase({ participants: [GGD, HUISARTS, POLITIE, SCHOOL, VEILIG_THUIS].map(participant), ...changes });
+function caseState (changes: Partial<CaseState> = {}): CaseState {
+  return fixtureCase({ participants: [GGD, HUISARTS, POLITIE, SCHOOL, VEILIG_THUIS].map(participant), ...changes })
 }
-function request(changes: Partial<DecisionContext> = {}): DecisionContext {
-  return fixtureRequest({ caseState: caseState(), ...changes });
+function request (changes: Partial<DecisionContext> = {}): DecisionContext {
+  return fixtureRequest({ caseState: caseState(), ...changes })
 }
 
-const aanpak = caseState({ phase: 'aanpak' });
-const coordinator = { ...COORDINATOR, roles: ['coordinator'] };
+const aanpak = caseState({ phase: 'aanpak' })
+const coordinator = { ...COORDINATOR, roles: ['coordinator'] }
 const hulpvraag = caseState({
   route: 'hulpvraag',
   seriousGrounds: [],
   scope: { domains: ['zorg', 'wmo'], parties: [GGD, GEMEENTE], withdrawn: false, recordedAt: '2025-03-02T14:00:00Z' },
-});
+})
 
 const MIX: DecisionContext[] = [
   // permits
@@ -59,14 +59,14 @@ const MIX: DecisionContext[] = [
   request({ caseState: aanpak, requester: { org: SCHOOL, sub: 'mentor', roles: ['professional'] }, purpose: 'casusoverleg', fields: ['diagnosisSummary'], necessity: 'even kijken' }),
   request({ caseState: caseState({ seriousGrounds: ['zorgmijding'], phase: 'afgesloten', closedAt: '2025-06-01T12:00:00Z' }), provider: POLITIE, category: 'criminal', fields: ['policeContacts', 'shoeSize'] }),
   request({ caseState: aanpak, requester: { org: TOEZICHTHOUDER, sub: 'inspecteur', roles: ['supervisor'] }, purpose: 'coordinatie', provider: GGD, category: 'housing', fields: [] }),
-];
+]
 
 // --- the same requests for Cedar -------------------------------------------------------
 
-type Uid = { type: string; id: string };
-type CedarCall = Parameters<typeof cedar.statefulIsAuthorized>[0];
+type Uid = { type: string; id: string }
+type CedarCall = Parameters<typeof cedar.statefulIsAuthorized>[0]
 
-function caseEntity(c: CaseState) {
+function caseEntity (c: CaseState) {
   return {
     uid: { type: 'Case', id: c.caseId },
     attrs: {
@@ -86,17 +86,17 @@ function caseEntity(c: CaseState) {
       scopeDomains: c.scope?.domains ?? [],
     },
     parents: [],
-  };
+  }
 }
 
-function toCedar(ctx: DecisionContext, p: Policy): CedarCall {
-  const requesterParty = p.register.byOin.get(ctx.requester.org);
-  const provider = p.register.byOin.get(ctx.provider);
-  const category = p.categories.get(ctx.category);
-  const principal: Uid = { type: 'Requester', id: `${ctx.requester.org}/${ctx.requester.sub}` };
-  const providerUid: Uid = { type: 'Party', id: ctx.provider };
-  const categoryUid: Uid = { type: 'Category', id: ctx.category };
-  const c = ctx.caseState!;
+function toCedar (ctx: DecisionContext, p: Policy): CedarCall {
+  const requesterParty = p.register.byOin.get(ctx.requester.org)
+  const provider = p.register.byOin.get(ctx.provider)
+  const category = p.categories.get(ctx.category)
+  const principal: Uid = { type: 'Requester', id: `${ctx.requester.org}/${ctx.requester.sub}` }
+  const providerUid: Uid = { type: 'Party', id: ctx.provider }
+  const categoryUid: Uid = { type: 'Category', id: ctx.category }
+  const c = ctx.caseState!
   return {
     principal,
     action: { type: 'Action', id: 'requestData' },
@@ -142,52 +142,52 @@ function toCedar(ctx: DecisionContext, p: Policy): CedarCall {
       },
       caseEntity(c),
     ],
-  };
-}
-
-function loadCedarPolicies(): void {
-  const parts = cedar.policySetTextToParts(readFileSync(new URL('./cedar/wams.cedar', import.meta.url), 'utf8'));
-  if (parts.type !== 'success') throw new Error(JSON.stringify(parts.errors));
-  // Key each policy by its @id, so the diagnostics name reason codes.
-  const staticPolicies: Record<string, string> = {};
-  for (const text of parts.policies) {
-    const id = /@id\("([^"]+)"\)/.exec(text)?.[1];
-    if (id === undefined) throw new Error(`policy without @id: ${text}`);
-    staticPolicies[id] = text;
   }
-  const parsed = cedar.preparsePolicySet('wams', { staticPolicies });
-  if (parsed.type !== 'success') throw new Error(JSON.stringify(parsed.errors));
 }
 
-function cedarDecide(call: CedarCall): { outcome: 'permit' | 'deny'; reasons: string[] } {
-  const answer = cedar.statefulIsAuthorized(call);
-  if (answer.type !== 'success') throw new Error(JSON.stringify(answer.errors));
+function loadCedarPolicies (): void {
+  const parts = cedar.policySetTextToParts(readFileSync(new URL('./cedar/wams.cedar', import.meta.url), 'utf8'))
+  if (parts.type !== 'success') throw new Error(JSON.stringify(parts.errors))
+  // Key each policy by its @id, so the diagnostics name reason codes.
+  const staticPolicies: Record<string, string> = {}
+  for (const text of parts.policies) {
+    const id = /@id\("([^"]+)"\)/.exec(text)?.[1]
+    if (id === undefined) throw new Error(`policy without @id: ${text}`)
+    staticPolicies[id] = text
+  }
+  const parsed = cedar.preparsePolicySet('wams', { staticPolicies })
+  if (parsed.type !== 'success') throw new Error(JSON.stringify(parsed.errors))
+}
+
+function cedarDecide (call: CedarCall): { outcome: 'permit' | 'deny'; reasons: string[] } {
+  const answer = cedar.statefulIsAuthorized(call)
+  if (answer.type !== 'success') throw new Error(JSON.stringify(answer.errors))
   // An erroring forbid is skipped by Cedar, which would turn a deny into an allow.
-  if (answer.response.diagnostics.errors.length > 0) throw new Error(JSON.stringify(answer.response.diagnostics.errors));
-  const allow = answer.response.decision === 'allow';
-  const reasons = allow ? [] : [...new Set(answer.response.diagnostics.reason.map((id) => id.split('#')[0]!))];
-  return { outcome: allow ? 'permit' : 'deny', reasons };
+  if (answer.response.diagnostics.errors.length > 0) throw new Error(JSON.stringify(answer.response.diagnostics.errors))
+  const allow = answer.response.decision === 'allow'
+  const reasons = allow ? [] : [...new Set(answer.response.diagnostics.reason.map((id) => id.split('#')[0]!))]
+  return { outcome: allow ? 'permit' : 'deny', reasons }
 }
 
 // --- agreement -------------------------------------------------------------------------
 
-loadCedarPolicies();
-const cedarCalls = MIX.map((ctx) => toCedar(ctx, policy));
-let permits = 0;
+loadCedarPolicies()
+const cedarCalls = MIX.map((ctx) => toCedar(ctx, policy))
+let permits = 0
 for (const [i, ctx] of MIX.entries()) {
-  const ours = decide(ctx, policy);
-  const theirs = cedarDecide(cedarCalls[i]!);
+  const ours = decide(ctx, policy)
+  const theirs = cedarDecide(cedarCalls[i]!)
   const same =
     ours.outcome === theirs.outcome &&
-    [...ours.reasons].sort().join() === [...theirs.reasons].sort().join();
+    [...ours.reasons].sort().join() === [...theirs.reasons].sort().join()
   if (!same) {
-    console.error(`request ${i}: engine ${ours.outcome} ${ours.reasons.join(',')} vs cedar ${theirs.outcome} ${theirs.reasons.join(',')}`);
-    process.exitCode = 1;
+    console.error(`request ${i}: engine ${ours.outcome} ${ours.reasons.join(',')} vs cedar ${theirs.outcome} ${theirs.reasons.join(',')}`)
+    process.exitCode = 1
   }
-  if (ours.outcome === 'permit') permits++;
+  if (ours.outcome === 'permit') permits++
 }
-if (process.exitCode === 1) throw new Error('the engines disagree; not benchmarking');
-console.log(`agreement: ${MIX.length}/${MIX.length} requests (${permits} permit, ${MIX.length - permits} deny), same outcome and reason codes`);
+if (process.exitCode === 1) throw new Error('the engines disagree; not benchmarking')
+console.log(`agreement: ${MIX.length}/${MIX.length} requests (${permits} permit, ${MIX.length - permits} deny), same outcome and reason codes`)
 
 // --- measurement -----------------------------------------------------------------------
 
@@ -198,39 +198,39 @@ interface Result {
   p99: number;
 }
 
-let sink = 0; // keeps the work observable so it is not optimised away
+let sink = 0 // keeps the work observable so it is not optimised away
 
-function measure(name: string, run: (i: number) => number): Result {
-  for (let i = 0; i < Math.min(ITERATIONS, 20_000); i++) sink += run(i); // warm-up
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < ITERATIONS; i++) sink += run(i);
-  const elapsedNs = Number(process.hrtime.bigint() - start);
-  const samples = new Float64Array(LATENCY_SAMPLES);
+function measure (name: string, run: (i: number) => number): Result {
+  for (let i = 0; i < Math.min(ITERATIONS, 20_000); i++) sink += run(i) // warm-up
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < ITERATIONS; i++) sink += run(i)
+  const elapsedNs = Number(process.hrtime.bigint() - start)
+  const samples = new Float64Array(LATENCY_SAMPLES)
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const t0 = process.hrtime.bigint();
-    sink += run(i);
-    samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
+    const t0 = process.hrtime.bigint()
+    sink += run(i)
+    samples[i] = Number(process.hrtime.bigint() - t0) / 1000
   }
-  samples.sort();
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
-  return { name, perSecond: ITERATIONS / (elapsedNs / 1e9), p50: at(0.5), p99: at(0.99) };
+  samples.sort()
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!
+  return { name, perSecond: ITERATIONS / (elapsedNs / 1e9), p50: at(0.5), p99: at(0.99) }
 }
 
-const n = MIX.length;
-const engine = measure('decision engine', (i) => decide(MIX[i % n]!, policy).reasons.length);
+const n = MIX.length
+const engine = measure('decision engine', (i) => decide(MIX[i % n]!, policy).reasons.length)
 const cedarResult = measure('cedar-wasm (pre-parsed)', (i) => {
-  const answer = cedar.statefulIsAuthorized(cedarCalls[i % n]!);
-  return answer.type === 'success' ? answer.response.diagnostics.reason.length : -1;
-});
+  const answer = cedar.statefulIsAuthorized(cedarCalls[i % n]!)
+  return answer.type === 'success' ? answer.response.diagnostics.reason.length : -1
+})
 
-const fmt = (x: number, digits = 2) => x.toFixed(digits).padStart(12);
-console.log(`\nNode ${process.version}, cedar ${cedar.getCedarVersion()}, ${ITERATIONS} decisions per engine, ${LATENCY_SAMPLES} timed singly for percentiles`);
-console.log(`${'engine'.padEnd(26)}${'decisions/s'.padStart(14)}${'p50 µs'.padStart(12)}${'p99 µs'.padStart(12)}`);
+const fmt = (x: number, digits = 2) => x.toFixed(digits).padStart(12)
+console.log(`\nNode ${process.version}, cedar ${cedar.getCedarVersion()}, ${ITERATIONS} decisions per engine, ${LATENCY_SAMPLES} timed singly for percentiles`)
+console.log(`${'engine'.padEnd(26)}${'decisions/s'.padStart(14)}${'p50 µs'.padStart(12)}${'p99 µs'.padStart(12)}`)
 for (const r of [engine, cedarResult]) {
-  console.log(`${r.name.padEnd(26)}${r.perSecond.toFixed(0).padStart(14)}${fmt(r.p50)}${fmt(r.p99)}`);
+  console.log(`${r.name.padEnd(26)}${r.perSecond.toFixed(0).padStart(14)}${fmt(r.p50)}${fmt(r.p99)}`)
 }
 console.log(
-  `${'ratio (cedar / engine)'.padEnd(26)}${(engine.perSecond / cedarResult.perSecond).toFixed(1).padStart(13)}x${(cedarResult.p50 / engine.p50).toFixed(1).padStart(11)}x${(cedarResult.p99 / engine.p99).toFixed(1).padStart(11)}x`,
-);
-console.log(`p99 target of the engine (< 20 µs): ${engine.p99 < 20 ? 'met' : 'NOT met'}`);
-if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
+  `${'ratio (cedar / engine)'.padEnd(26)}${(engine.perSecond / cedarResult.perSecond).toFixed(1).padStart(13)}x${(cedarResult.p50 / engine.p50).toFixed(1).padStart(11)}x${(cedarResult.p99 / engine.p99).toFixed(1).padStart(11)}x`
+)
+console.log(`p99 target of the engine (< 20 µs): ${engine.p99 < 20 ? 'met' : 'NOT met'}`)
+if (sink === Number.MIN_SAFE_INTEGER) console.log(sink)

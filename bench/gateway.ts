@@ -66,7 +66,9 @@ async function serve (role: string, args: string[]): Promise<void> {
     } else {
       const { buildApp, readConfig } = await import('../services/gateway/src/index.ts')
       app = await buildApp(readConfig({
-        ...env, CONSENT_LEDGER_URL: args[0]!, REGISTER_FILE: args[1]!,
+        ...env,
+        CONSENT_LEDGER_URL: args[0]!,
+        REGISTER_FILE: args[1]!,
         // The benchmark is one organisation at full load: no rate limit in the way.
         RATE_LIMIT_PER_MINUTE: '1000000000'
       })) as never
@@ -248,8 +250,15 @@ async function main (): Promise<void> {
     // The same partner call three ways: what the gateway sends, straight or through a bare proxy.
     const partnerToken = signToken(issuer.privateKeyPem, { iss: issuer.iss, sub: 'gateway', org: GATEWAY_OIN, roles: [], aud: ZORG, requestId: 'bench', ttlSeconds: 3600 })
     const partnerBody = JSON.stringify({
-      requestId: 'bench', caseRef: 'x'.repeat(43), subject: BSN, category: 'health', fields: FIELDS, purpose: 'onderzoek',
-      requester: { org: GEMEENTE, partyType: 'gemeente' }, necessity: NECESSITY, legalBasis: 'Wams art. 2.4 (onderzoek); AVG art. 6 lid 1 sub e; AVG art. 9 lid 2 sub g'
+      requestId: 'bench',
+      caseRef: 'x'.repeat(43),
+      subject: BSN,
+      category: 'health',
+      fields: FIELDS,
+      purpose: 'onderzoek',
+      requester: { org: GEMEENTE, partyType: 'gemeente' },
+      necessity: NECESSITY,
+      legalBasis: 'Wams art. 2.4 (onderzoek); AVG art. 6 lid 1 sub e; AVG art. 9 lid 2 sub g'
     })
     const direct: Load = { url: partners.url, path: PARTNER_PATH, headers: { authorization: `Bearer ${partnerToken}` }, body: partnerBody }
     const proxied: Load = { ...direct, url: proxy.url }

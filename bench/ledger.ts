@@ -84,7 +84,9 @@ const actor = { iss: issuer.iss, org: GEMEENTE, sub: 'bench-college', roles: ['c
 const caseIds: string[] = []
 for (let i = 0; i < CASES; i++) {
   const res = await app.inject({
-    method: 'POST', url: '/v1/cases', headers: college,
+    method: 'POST',
+    url: '/v1/cases',
+    headers: college,
     payload: {
       route: 'ernstig',
       subjects: [{ bsn: '999990019', role: 'client' }, { bsn: '999990020', role: 'household-member' }],

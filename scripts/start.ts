@@ -199,7 +199,9 @@ async function main (): Promise<void> {
   // Demo partners on another port than the register's 8090: the services get a register that says so.
   const registerFile = registerFileFor(DEFAULT_REGISTER_FILE, resolve(root, process.env.DATA_DIR ?? '.data'), ports['demo-partners'], process.env.REGISTER_FILE)
   const common = {
-    KAFKA_BROKERS: brokers, WAMS_POSTGRES_SERVER: postgres.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    KAFKA_BROKERS: brokers,
+    WAMS_POSTGRES_SERVER: postgres.url,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...(registerFile ? { REGISTER_FILE: registerFile } : {})
   }
   // WAMS_DATABASE_PREFIX (default wams_) lets a second stack share the PostgreSQL server.

@@ -36,7 +36,9 @@ t.test('from a gateway decision to a verifiable audit record', async (t) => {
   await ledger.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(() => ledger.close())
   const gateway = await buildGateway(gatewayConfig({
-    ...common, DATABASE_URL: gatewayDb.url, REGISTER_FILE: writeTestRegister(partners.baseUrl),
+    ...common,
+    DATABASE_URL: gatewayDb.url,
+    REGISTER_FILE: writeTestRegister(partners.baseUrl),
     CONSENT_LEDGER_URL: `http://127.0.0.1:${(ledger.server.address() as AddressInfo).port}`
   }))
   t.teardown(() => gateway.close())

@@ -62,7 +62,7 @@ t.test('"try this": at most 15 lines, the README\'s first exchange with this run
   for (const port of [18080, 18081, 18082]) t.match(text, `http://127.0.0.1:${port}/v1/docs`, `OpenAPI docs on ${port}`)
   t.notMatch(text, /:808[0-2]\b|:8090\b/, 'no default port')
   t.match(text, `COLLEGE=$(${COLLEGE_TOKEN_COMMAND})`)
-  t.match(text, "curl -s -X POST http://127.0.0.1:18081/v1/cases -H \"authorization: Bearer $COLLEGE\"")
+  t.match(text, 'curl -s -X POST http://127.0.0.1:18081/v1/cases -H "authorization: Bearer $COLLEGE"')
   t.match(text, 'curl -s -X POST http://127.0.0.1:18080/v1/cases/$CASE/data-requests')
   const commands = lines.filter((l) => l !== '' && !l.startsWith('[wams]') && !l.startsWith('#'))
   t.equal(commands.length, 3, 'three commands to paste, no prefix in front of them')

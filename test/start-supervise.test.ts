@@ -48,9 +48,14 @@ t.test('npm start (scripts/start.ts) restarts a dead service with backoff; Ctrl-
   const env: Record<string, string | undefined> = {
     ...process.env,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-    KAFKA_PORT: String(kafka), KAFKA_CONTROLLER_PORT: String(controller), KAFKA_WORK_DIR: work, KAFKA_START_TIMEOUT: '60',
+    KAFKA_PORT: String(kafka),
+    KAFKA_CONTROLLER_PORT: String(controller),
+    KAFKA_WORK_DIR: work,
+    KAFKA_START_TIMEOUT: '60',
     KAFKA_JVM_OPTS: '-XX:TieredStopAtLevel=1', // C1 only: the broker starts in about half the time on a busy machine
-    WAMS_DATABASE_PREFIX: dbPrefix, DATABASE_URL: POSTGRES_SERVER, LOG_LEVEL: 'warn'
+    WAMS_DATABASE_PREFIX: dbPrefix,
+    DATABASE_URL: POSTGRES_SERVER,
+    LOG_LEVEL: 'warn'
   }
   delete env.KAFKA_BROKERS // the start script starts its own broker on KAFKA_PORT, and must stop it again
 

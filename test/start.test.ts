@@ -22,7 +22,10 @@ t.test('npm start: all ready, then SIGINT leaves no process behind', { timeout: 
   const env: Record<string, string | undefined> = {
     ...process.env,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-    LOG_LEVEL: 'warn', KAFKA_TOPIC_PREFIX: `t-start-${run}.`, WAMS_DATABASE_PREFIX: dbPrefix, DATABASE_URL: POSTGRES_SERVER
+    LOG_LEVEL: 'warn',
+    KAFKA_TOPIC_PREFIX: `t-start-${run}.`,
+    WAMS_DATABASE_PREFIX: dbPrefix,
+    DATABASE_URL: POSTGRES_SERVER
   }
   delete env.KAFKA_BROKERS // exercise the real path: the start script finds or starts the broker itself
   delete env.LOG_FORMAT // detected: not a terminal, so JSON lines

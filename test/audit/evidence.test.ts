@@ -44,8 +44,16 @@ function event (n: number) {
 async function producer (t: Teardown, infra: Infra, auditUrl: string, env: Record<string, string> = {}): Promise<Runtime> {
   const db = await freshDatabase('evidence_producer')
   const config = loadConfig<BaseConfig>(baseConfigSchema, {
-    SERVICE_NAME: 'evidence-test', DATABASE_URL: db.url, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: infra.prefix, LOG_LEVEL: 'silent',
-    AUDIT_URL: auditUrl, EVIDENCE_INTERVAL_MS: '150', EVIDENCE_REPUBLISH_MS: '1500', EVIDENCE_MAX_ATTEMPTS: '3', ...env
+    SERVICE_NAME: 'evidence-test',
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS,
+    KAFKA_TOPIC_PREFIX: infra.prefix,
+    LOG_LEVEL: 'silent',
+    AUDIT_URL: auditUrl,
+    EVIDENCE_INTERVAL_MS: '150',
+    EVIDENCE_REPUBLISH_MS: '1500',
+    EVIDENCE_MAX_ATTEMPTS: '3',
+    ...env
   })
   const runtime = await startRuntime({ config })
   t.teardown(async () => { await runtime.close(); await db.drop() })
@@ -158,7 +166,11 @@ t.test('a log that lies is not believed', async (t) => {
   const forger = generateSigningKey()
   const e = event(7)
   const config = loadConfig<BaseConfig>(baseConfigSchema, {
-    SERVICE_NAME: 'evidence-test', DATABASE_URL: db.url, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: infra.prefix, LOG_LEVEL: 'silent',
+    SERVICE_NAME: 'evidence-test',
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS,
+    KAFKA_TOPIC_PREFIX: infra.prefix,
+    LOG_LEVEL: 'silent',
     EVIDENCE_INTERVAL_MS: '100'
   })
   let asked = 0

@@ -32,7 +32,9 @@ const ledger = await buildLedger(ledgerConfig({ ...common, DATABASE_URL: ledgerD
 await ledger.listen({ host: '127.0.0.1', port: 0 })
 t.teardown(() => ledger.close())
 const gateway = await buildGateway(gatewayConfig({
-  ...common, DATABASE_URL: gatewayDb.url, REGISTER_FILE: writeTestRegister(partners.baseUrl),
+  ...common,
+  DATABASE_URL: gatewayDb.url,
+  REGISTER_FILE: writeTestRegister(partners.baseUrl),
   CONSENT_LEDGER_URL: `http://127.0.0.1:${(ledger.server.address() as AddressInfo).port}`
 }))
 t.teardown(() => gateway.close())
@@ -168,8 +170,11 @@ t.test('asking for a report is itself an audit event, for that person, without t
   t.ok(grantedEvents.length >= 1)
   for (const e of grantedEvents) {
     t.match(e, {
-      source: 'audit', subjectRef: pseudonymise('bsn', BSN.member), actor: { org: OIN.gemeente, partyType: 'gemeente' },
-      processingActivity: { id: 'wams.subject-report' }, legalBasis: /AVG art\. 15/,
+      source: 'audit',
+      subjectRef: pseudonymise('bsn', BSN.member),
+      actor: { org: OIN.gemeente, partyType: 'gemeente' },
+      processingActivity: { id: 'wams.subject-report' },
+      legalBasis: /AVG art\. 15/,
       detail: { granted: true, withheld: 0 }
     })
   }

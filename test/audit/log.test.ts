@@ -121,7 +121,7 @@ t.test('audit log', async (t) => {
     t.equal(consistency.statusCode, 200)
     t.ok(verifyConsistency(before.treeSize, after.treeSize, consistency.json().proof.map(b64), b64(before.rootHash), b64(after.rootHash)),
       'the new checkpoint extends the old one')
-    const reversed = await app.inject({ url: `/v1/audit/consistency?from=5&to=3`, headers: supervisor })
+    const reversed = await app.inject({ url: '/v1/audit/consistency?from=5&to=3', headers: supervisor })
     t.equal(reversed.statusCode, 400)
     t.match(reversed.json(), { status: 400, code: 'AUDIT_RANGE_INVALID' })
     const beyond = await app.inject({ url: `/v1/audit/consistency?from=1&to=${after.treeSize + 1}`, headers: supervisor })
@@ -201,7 +201,7 @@ t.test('audit log', async (t) => {
     t.match(JSON.parse(lines[0]!), { partition: 0, offset: '1', problemCount: Number })
     // A redelivered batch does not store anything twice.
     await store.handle([message(JSON.stringify({ bsn: '999990019' }), '1')])
-    t.equal((await app.auditLog.pool.query(`SELECT count(*)::int AS n FROM rejected_messages WHERE kafka_topic = 'x'`)).rows[0].n, 2)
+    t.equal((await app.auditLog.pool.query('SELECT count(*)::int AS n FROM rejected_messages WHERE kafka_topic = \'x\'')).rows[0].n, 2)
   })
 
   await t.test('tampering with the audit database: the verifier fails and names the event', async (t) => {
@@ -231,7 +231,7 @@ t.test('audit log', async (t) => {
     const victim = events[11]!
 
     // 1. An event's content is changed.
-    await pool.query(`UPDATE audit_events SET event = jsonb_set(event, '{outcome}', '"permit"') || '{"fieldsReleased":["diagnosisSummary"]}' WHERE event_id = $1`, [victim.eventId])
+    await pool.query('UPDATE audit_events SET event = jsonb_set(event, \'{outcome}\', \'"permit"\') || \'{"fieldsReleased":["diagnosisSummary"]}\' WHERE event_id = $1', [victim.eventId])
     let r = await check()
     t.match(r.errors[0], { leafIndex: await at(victim.eventId), problem: 'altered', eventId: victim.eventId })
     await pool.query('UPDATE audit_events SET event = $2 WHERE event_id = $1', [victim.eventId, JSON.stringify(victim)])

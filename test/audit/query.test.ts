@@ -125,11 +125,17 @@ t.test('audit queries', async (t) => {
     t.same(body.withheld, { events: 0, cases: 0, basis: /UAVG art\. 41/ }.events === 0 ? body.withheld : null)
     t.equal(body.disclosures.length, 1)
     t.match(body.disclosures[0], {
-      eventId: ev.health.eventId, outcome: 'permit', time: at(2).toISOString(),
+      eventId: ev.health.eventId,
+      outcome: 'permit',
+      time: at(2).toISOString(),
       requester: { org: ORG.voorbeeldstad, name: 'Gemeente Voorbeeldstad', partyType: 'gemeente' },
       provider: { org: ORG.zorggroep, name: 'Zorggroep De Brug', partyType: 'zorgaanbieder' },
-      category: 'health', categoryText: 'uw gezondheid', fields: ['careInvolved', 'careType'], fieldsText: ['of u zorg krijgt', 'soort zorg'],
-      purpose: 'onderzoek', legalBasis: 'Wams art. 2.4; AVG art. 6 lid 1 sub e',
+      category: 'health',
+      categoryText: 'uw gezondheid',
+      fields: ['careInvolved', 'careType'],
+      fieldsText: ['of u zorg krijgt', 'soort zorg'],
+      purpose: 'onderzoek',
+      legalBasis: 'Wams art. 2.4; AVG art. 6 lid 1 sub e',
       text: 'Op 3 maart 2025 om 14:02 vroeg Gemeente Voorbeeldstad (gemeente) aan Zorggroep De Brug (zorgaanbieder) gegevens over uw gezondheid (of u zorg krijgt, soort zorg). Resultaat: gedeeld. Doel: onderzoek of een gecoördineerde aanpak voor u nodig is. Wettelijke grondslag: Wams art. 2.4; AVG art. 6 lid 1 sub e.'
     })
     t.same(body.refusals.map((r: { eventId: string }) => r.eventId), [ev.gp.eventId, ev.police.eventId], 'refusals in time order; not-known is no disclosure')

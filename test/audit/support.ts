@@ -39,8 +39,14 @@ export async function freshInfra (t: Teardown, label: string): Promise<Infra> {
 
 export function auditEnv (infra: Infra, env: Record<string, string> = {}): Record<string, string> {
   return {
-    DATABASE_URL: infra.dbUrl, KAFKA_TOPIC_PREFIX: infra.prefix, KAFKA_BROKERS, LOG_LEVEL: 'silent', PORT: '0',
-    CHECKPOINT_INTERVAL_MS: '200', STREAM_HEARTBEAT_MS: '300', ...env
+    DATABASE_URL: infra.dbUrl,
+    KAFKA_TOPIC_PREFIX: infra.prefix,
+    KAFKA_BROKERS,
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    CHECKPOINT_INTERVAL_MS: '200',
+    STREAM_HEARTBEAT_MS: '300',
+    ...env
   }
 }
 
@@ -74,9 +80,20 @@ const SOMEONE = pseudonymise('bsn', '999990031')
 
 /** A gateway decision on a data request, built by the gateway's own builder. */
 export function decision (input: {
-  caseId: string, requester: string, requesterType: string, provider: string, subjectRef: string | null
-  outcome: 'permit' | 'deny' | 'refused' | 'not-known' | 'error', category?: string, purpose?: 'onderzoek' | 'casusoverleg' | 'coordinatie'
-  fields?: string[], reasons?: string[], time?: Date, roles?: string[], detail?: DecisionDetail, type?: 'data-request.decision' | 'involvement-check.decision'
+  caseId: string,
+  requester: string,
+  requesterType: string,
+  provider: string,
+  subjectRef: string | null
+  outcome: 'permit' | 'deny' | 'refused' | 'not-known' | 'error',
+  category?: string,
+  purpose?: 'onderzoek' | 'casusoverleg' | 'coordinatie'
+  fields?: string[],
+  reasons?: string[],
+  time?: Date,
+  roles?: string[],
+  detail?: DecisionDetail,
+  type?: 'data-request.decision' | 'involvement-check.decision'
 }): AuditEvent {
   const fields = input.fields ?? ['careInvolved', 'careType']
   const outcome = input.outcome

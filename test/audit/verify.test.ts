@@ -18,10 +18,15 @@ const signer = { name: ORIGIN, privateKey: key.privateKey }
 
 function makeEvents (n: number, start = Date.parse('2025-03-01T10:00:00Z')): AuditEvent[] {
   return Array.from({ length: n }, (_, i) => buildAuditEvent({
-    type: 'data-request.decision', source: 'gateway', transactionId: `tx-${i}`,
+    type: 'data-request.decision',
+    source: 'gateway',
+    transactionId: `tx-${i}`,
     actor: { org: '00000099000000000101', sub: 'u', roles: ['college'], partyType: 'gemeente' },
-    processingActivity: { id: 'wams.data-request', version: '1' }, outcome: i % 3 === 0 ? 'deny' : 'permit',
-    provider: '00000099000000000201', category: 'health', detail: { decision: 'permit', providerReason: `${i}: één “quote” \\ ok` }
+    processingActivity: { id: 'wams.data-request', version: '1' },
+    outcome: i % 3 === 0 ? 'deny' : 'permit',
+    provider: '00000099000000000201',
+    category: 'health',
+    detail: { decision: 'permit', providerReason: `${i}: één “quote” \\ ok` }
   }, parseTraceparent(undefined), new Date(start + i * 1000)))
 }
 
@@ -55,7 +60,8 @@ t.test('a faithful export verifies, with progress, purged leaves and a consisten
   t.match(result, { ok: true, treeSize: 300, leavesChecked: 300, purgedLeaves: 1, previousTreeSize: 137, origin: ORIGIN })
   t.same(progress, [100, 200, 300, 300])
   // Another JSON layout of the same events (pretty, other key order, CRLF) still verifies: the hash is over RFC 8785.
-  const reversed = (v: unknown): unknown => Array.isArray(v) ? v.map(reversed)
+  const reversed = (v: unknown): unknown => Array.isArray(v)
+    ? v.map(reversed)
     : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v
   const pretty = events.map((e, i) => JSON.stringify({ event: reversed(e), leafHash: hashes[i]!.toString('base64'), leafIndex: i }, null, 1).replace(/\n/g, ' ') + '\r')
   t.equal((await verifyExport({ exportLines: pretty, checkpointNote: note, verifierKey: vkey })).ok, true, 'non-canonical layout verifies')

@@ -40,7 +40,9 @@ t.test('a party type with every capability false can do nothing in a case', asyn
 
   const { caseId: hulpvraag } = await openCase(app, hulpvraagBody())
   const scope = await app.inject({
-    method: 'PUT', url: `/v1/cases/${hulpvraag}/scope`, headers: callers.college(),
+    method: 'PUT',
+    url: `/v1/cases/${hulpvraag}/scope`,
+    headers: callers.college(),
     payload: { domains: ['schulden'], parties: [OIN.kredietbank], statement: 'De kredietbank mag meedoen van mij.' }
   })
   t.equal(scope.statusCode, 400, 'not in a client\'s scope')

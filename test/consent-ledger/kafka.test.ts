@@ -73,7 +73,11 @@ t.test('every ledger event arrives on `cases` and `audit`, in order, without per
     'each audit event names its event\'s version and hash, and the one person it is about, with their role')
   for (const a of audit) {
     t.match(a, {
-      type: 'case.event', source: 'consent-ledger', outcome: 'recorded', caseId, subjectType: 'bsn-pseudonym',
+      type: 'case.event',
+      source: 'consent-ledger',
+      outcome: 'recorded',
+      caseId,
+      subjectType: 'bsn-pseudonym',
       processingActivity: { id: `wams.case.${a.detail.eventType}`, version: '1' },
       actor: { org: OIN.gemeente, sub: 'college-desk', roles: ['college'], partyType: 'gemeente' },
       legalBasis: /Wams/,

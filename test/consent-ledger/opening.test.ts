@@ -76,8 +76,17 @@ t.test('a valid case of route hulpvraag opens', async (t) => {
     version: 1,
     event: { seq: 1, type: 'case.opened', hash: /^[0-9a-f]{64}$/ },
     state: {
-      view: 'full', route: 'hulpvraag', phase: 'onderzoek', municipality: OIN.gemeente, coordinator: { org: OIN.gemeente, sub: 'coordinator-anna' },
-      seriousGrounds: [], clientInformed: true, scope: null, participants: [], objections: [], closedAt: null
+      view: 'full',
+      route: 'hulpvraag',
+      phase: 'onderzoek',
+      municipality: OIN.gemeente,
+      coordinator: { org: OIN.gemeente, sub: 'coordinator-anna' },
+      seriousGrounds: [],
+      clientInformed: true,
+      scope: null,
+      participants: [],
+      objections: [],
+      closedAt: null
     }
   })
   t.same(body.state.subjects.map((s: { bsn: string, role: string }) => [s.bsn, s.role]), [[BSN.client, 'client'], [BSN.member, 'household-member']])

@@ -35,7 +35,9 @@ t.test('close and phase with a reason outside the text policy: 400, and the case
 
 t.test('every other free-text field of a write is covered by the same rule', async (t) => {
   const open = await app.inject({
-    method: 'POST', url: '/v1/cases', headers: callers.college(),
+    method: 'POST',
+    url: '/v1/cases',
+    headers: callers.college(),
     payload: hulpvraagBody({ problems: [{ domain: 'schulden', description: 'Schulden\u0007' }], relatedness: 'Samenhang \uffff die lang genoeg is om te tellen.' })
   })
   t.equal(open.statusCode, 400)

@@ -139,19 +139,21 @@ export async function checkEvidence (stack: Stack, claims: EvidenceClaim[], opti
   const delays: number[] = []
   let proven = 0
   // Figures only: a store without these columns (an older schema) gives none, and no failure.
-  try { for (const part of chunks(ids.filter((id) => found.has(id)))) {
-    const { rows: made } = await stack.gatewaySql.query<{ event_id: string, created_at: Date, proven_at: Date | null }>(
-      'SELECT event_id, created_at, proven_at FROM outbox WHERE event_id = ANY($1::text[])', [part])
-    const { rows: covered } = await stack.auditSql.query<{ event_id: string, covered_at: Date }>(
+  try {
+    for (const part of chunks(ids.filter((id) => found.has(id)))) {
+      const { rows: made } = await stack.gatewaySql.query<{ event_id: string, created_at: Date, proven_at: Date | null }>(
+        'SELECT event_id, created_at, proven_at FROM outbox WHERE event_id = ANY($1::text[])', [part])
+      const { rows: covered } = await stack.auditSql.query<{ event_id: string, covered_at: Date }>(
       `SELECT e.event_id::text, (SELECT min(c.signed_at) FROM checkpoints c WHERE c.tree_size > e.leaf_index) AS covered_at
          FROM audit_events e WHERE e.event_id = ANY($1::uuid[])`, [part])
-    const coveredAt = new Map(covered.map((r) => [r.event_id, r.covered_at]))
-    for (const r of made) {
-      if (r.proven_at !== null) proven++
-      const c = coveredAt.get(r.event_id)
-      if (c) delays.push(c.getTime() - r.created_at.getTime())
+      const coveredAt = new Map(covered.map((r) => [r.event_id, r.covered_at]))
+      for (const r of made) {
+        if (r.proven_at !== null) proven++
+        const c = coveredAt.get(r.event_id)
+        if (c) delays.push(c.getTime() - r.created_at.getTime())
+      }
     }
-  } } catch { proven = -1 }
+  } catch { proven = -1 }
   delays.sort((a, b) => a - b)
 
   return {

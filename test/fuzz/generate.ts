@@ -192,9 +192,16 @@ export function permitDraft (g: Gen, w: World, op: Operation): Draft {
   const necessity = g(() => textArb(20, 600))
   const caller = validCallers.find((c) => c.name === t.caller)!
   const d: Draft = {
-    op, caller, params: { caseId: t.caseId }, rawParams: {}, query: {}, headers: {},
+    op,
+    caller,
+    params: { caseId: t.caseId },
+    rawParams: {},
+    query: {},
+    headers: {},
     body: { provider: t.provider, subject, category: t.category, purpose: t.purpose, fields: g(() => fc.shuffledSubarray(t.fields, { minLength: 1 })), necessity },
-    kinds: ['permit'], mustRefuse: false, hostile: false
+    kinds: ['permit'],
+    mustRefuse: false,
+    hostile: false
   }
   if (chance(g, 0.25)) {
     // Hostile characters in an otherwise permitted request: the edge must refuse it (400) before deciding.
@@ -303,7 +310,7 @@ const mutations: Record<string, Mutation> = {
     const raw = pick(g, [
       '{', '{"subject":', 'null', '[]', '"999990019"', '999990019', 'true', '{}', '[{"subject":"999990019"}]',
       `{"subject":"${DEMO_BSN.client}","subject":${DEMO_BSN.client}}`, '{"__proto__":{"isAdmin":true}}', '{"constructor":{"prototype":{"x":1}}}',
-      '[' .repeat(5000) + ']'.repeat(5000), `{"a":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`, '\ufeff{}', '{"necessity":"\\ud800"}', '{"necessity":"\\u0000"}'
+      '['.repeat(5000) + ']'.repeat(5000), `{"a":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`, '\ufeff{}', '{"necessity":"\\ud800"}', '{"necessity":"\\u0000"}'
     ])
     return { ...d, raw, mustRefuse: true, hostile: raw.includes('\\ud800') || raw.includes('\\u0000') }
   },
@@ -402,8 +409,16 @@ export function toRequest (d: Draft): FuzzRequest {
   const method = d.method ?? d.op.method
   const kind = d.kinds.length === 0 ? 'valid' : d.kinds.join('+')
   return {
-    service: d.op.service, op: d.op.id, kind, method, url: qs ? `${path}?${qs}` : path, headers, caller: d.caller,
-    mustRefuse: d.mustRefuse, hostileText: d.hostile, http: d.op.path === '/v1/audit/stream',
+    service: d.op.service,
+    op: d.op.id,
+    kind,
+    method,
+    url: qs ? `${path}?${qs}` : path,
+    headers,
+    caller: d.caller,
+    mustRefuse: d.mustRefuse,
+    hostileText: d.hostile,
+    http: d.op.path === '/v1/audit/stream',
     ...(payload !== undefined ? { payload } : {})
   }
 }

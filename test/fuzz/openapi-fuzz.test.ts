@@ -84,7 +84,13 @@ t.test('the gateway, the consent ledger and the audit service under fuzzing', as
   const world: World = {
     oins: partyRegister.parties.map((p) => p.oin),
     fixture: { onderzoek: '', aanpak: '', closed: '', hulpvraag: '', objection: '' },
-    ledgerCases: [], cases: new Map(), objections: [], auditEventIds: [], treeSize: 0, permitTemplates: [], routes
+    ledgerCases: [],
+    cases: new Map(),
+    objections: [],
+    auditEventIds: [],
+    treeSize: 0,
+    permitTemplates: [],
+    routes
   }
   world.fixture.onderzoek = await open(ernstigCase({ subjects: household, seriousGrounds: ['overlast', 'veiligheid'] }))
   world.fixture.aanpak = await open(ernstigCase({ subjects: household, seriousGrounds: ['veiligheid'] }), { participants: [OIN.ggd, OIN.huisarts, OIN.politie], phase: 'aanpak' })
@@ -171,8 +177,17 @@ t.test('the gateway, the consent ledger and the audit service under fuzzing', as
     const payload = JSON.stringify({ provider, subject: DEMO_BSN.client, category, purpose, fields, necessity: NECESSITY })
     const c = byName(caller)
     const req: FuzzRequest = {
-      service: 'gateway', op: 'POST /v1/cases/{caseId}/data-requests', kind: 'probe', method: 'POST', url: `/v1/cases/${caseId}/data-requests`,
-      headers: { authorization: c.authorization!, 'content-type': 'application/json' }, payload, caller: c, mustRefuse: false, hostileText: false, http: false
+      service: 'gateway',
+      op: 'POST /v1/cases/{caseId}/data-requests',
+      kind: 'probe',
+      method: 'POST',
+      url: `/v1/cases/${caseId}/data-requests`,
+      headers: { authorization: c.authorization!, 'content-type': 'application/json' },
+      payload,
+      caller: c,
+      mustRefuse: false,
+      hostileText: false,
+      http: false
     }
     const { answer, violations } = await exercise(req)
     if (violations.length === 0 && answer.status === 200) {
@@ -226,7 +241,9 @@ t.test('the gateway, the consent ledger and the audit service under fuzzing', as
       return true
     })
     const details = await fc.check(property, {
-      seed: SEED + i, numRuns: RUNS, endOnFailure: true,
+      seed: SEED + i,
+      numRuns: RUNS,
+      endOnFailure: true,
       plugins: [fc.interruptAfterTimeLimit(Math.max(1000, FUZZ_SECONDS * 1000 - (Date.now() - fuzzStarted)))]
     })
     if (details.failed && !details.interrupted) report.harness(w.name, String(details.errorInstance ?? 'failed'))

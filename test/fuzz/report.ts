@@ -52,8 +52,15 @@ export class Report {
       if (entry.samples.length < 6 && !entry.seen.has(key)) {
         entry.seen.add(key)
         entry.samples.push({
-          rule: v.rule, detail: printable(v.detail), op: `${req.service} ${req.op}`, kind: printable(req.kind), caller: req.caller.name,
-          request: `${req.method} ${show(req.url, 200)}`, body: show(req.payload, 400), status: a.status, answer: show(a.body, 300)
+          rule: v.rule,
+          detail: printable(v.detail),
+          op: `${req.service} ${req.op}`,
+          kind: printable(req.kind),
+          caller: req.caller.name,
+          request: `${req.method} ${show(req.url, 200)}`,
+          body: show(req.payload, 400),
+          status: a.status,
+          answer: show(a.body, 300)
         })
       }
       this.violations.set(v.rule, entry)
@@ -71,8 +78,14 @@ export class Report {
   }
 
   table (x: {
-    seed: number, seconds: number, evidence: EvidenceResult, readiness: string[], documented503: Map<string, number>,
-    undocumented: Map<string, number>, log: { lines: number, bsnLines: number }, permitTemplates: number
+    seed: number,
+    seconds: number,
+    evidence: EvidenceResult,
+    readiness: string[],
+    documented503: Map<string, number>,
+    undocumented: Map<string, number>,
+    log: { lines: number, bsnLines: number },
+    permitTemplates: number
   }): string[] {
     const lines: string[] = []
     const pad = (s: string | number, n: number) => String(s).padEnd(n)

@@ -98,16 +98,27 @@ export async function startStack (t: Teardown, env: { gateway?: Record<string, s
     }
   })
   const gateway = await withRetry('gateway', () => buildGateway(gatewayConfig({
-    ...common, DATABASE_URL: gatewayDb.url, AUDIT_URL: auditUrl, CONSENT_LEDGER_URL: url(ledger),
-    REGISTER_FILE: writeTestRegister(partners.baseUrl), ...env.gateway
+    ...common,
+    DATABASE_URL: gatewayDb.url,
+    AUDIT_URL: auditUrl,
+    CONSENT_LEDGER_URL: url(ledger),
+    REGISTER_FILE: writeTestRegister(partners.baseUrl),
+    ...env.gateway
   }), { logger: pino(loggerOptions('gateway', 'info'), stream) }))
   closers.push(() => gateway.close())
   await gateway.listen({ host: '127.0.0.1', port: 0 })
   const port = (app: FastifyInstance) => (app.server.address() as AddressInfo).port
 
   return {
-    gateway, ledger, audit, auditUrl, topicPrefix, log,
+    gateway,
+    ledger,
+    audit,
+    auditUrl,
+    topicPrefix,
+    log,
     ports: { gateway: port(gateway), ledger: port(ledger), audit: port(audit) },
-    gatewaySql: pool(gatewayDb.url), ledgerSql: pool(ledgerDb.url), auditSql: pool(auditDb.url)
+    gatewaySql: pool(gatewayDb.url),
+    ledgerSql: pool(ledgerDb.url),
+    auditSql: pool(auditDb.url)
   }
 }

@@ -12,7 +12,9 @@ const CRLF = '\r\n'
 export function wireCases (bsn: string, caseId: string, authorization: string): WireCase[] {
   const host = 'Host: 127.0.0.1'
   const req = (name: string, method: string, url: string, headers: string[] = [], body = ''): WireCase => ({
-    name, method, url,
+    name,
+    method,
+    url,
     raw: Buffer.from(`${method} ${url} HTTP/1.1${CRLF}${[host, 'Connection: close', ...headers].join(CRLF)}${CRLF}${CRLF}${body}`, 'latin1')
   })
   const json = (o: unknown) => JSON.stringify(o)

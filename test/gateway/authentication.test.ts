@@ -168,8 +168,12 @@ t.test('mutual TLS: the OIN of the client certificate must equal the token\'s or
   issue('school', `/CN=Scholengemeenschap/serialNumber=${OIN.school}`, 'extendedKeyUsage=clientAuth\n')
 
   const mtls = await startGateway(t, 'gw_mtls', {
-    CONSENT_LEDGER_URL: x.ledgerUrl, REGISTER_FILE: x.registerFile, MTLS_REQUIRED: 'true',
-    TLS_CERT_FILE: join(dir, 'server.pem'), TLS_KEY_FILE: join(dir, 'server.key'), TLS_CA_FILE: join(dir, 'ca.pem')
+    CONSENT_LEDGER_URL: x.ledgerUrl,
+    REGISTER_FILE: x.registerFile,
+    MTLS_REQUIRED: 'true',
+    TLS_CERT_FILE: join(dir, 'server.pem'),
+    TLS_KEY_FILE: join(dir, 'server.key'),
+    TLS_CA_FILE: join(dir, 'ca.pem')
   })
   await mtls.gateway.listen({ host: '127.0.0.1', port: 0 })
   const origin = `https://127.0.0.1:${(mtls.gateway.server.address() as AddressInfo).port}`

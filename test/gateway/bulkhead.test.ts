@@ -48,7 +48,9 @@ const caseId = await openCase(ledger)
 const debts = { provider: OIN.energie, category: 'debts', fields: ['hasArrears'] }
 const police = { provider: OIN.politie, category: 'criminal', fields: ['policeContacts'] }
 const involvementCheck = () => gateway.inject({
-  method: 'POST', url: `/v1/cases/${caseId}/involvement-check`, headers: callers.college(),
+  method: 'POST',
+  url: `/v1/cases/${caseId}/involvement-check`,
+  headers: callers.college(),
   // Named parties (the check is otherwise targeted by the case's problem domains): enough of them to fill the check.
   payload: { subject: BSN.member, necessity: NECESSITY, parties: [OIN.energie, OIN.kredietbank, OIN.politie, OIN.ggd, OIN.school, OIN.jeugdhulp, OIN.zorgaanbieder, OIN.huisarts] }
 })

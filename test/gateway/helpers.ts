@@ -65,8 +65,13 @@ export function capturingLogger (lines: string[], level = 'debug') {
 export async function startLedgerServer (t: Teardown, label: string, brpUrl: string, env: Record<string, string> = {}): Promise<{ app: FastifyInstance, url: string }> {
   const db = await freshDatabase(`${label}_ledger`)
   const app = await buildLedger(ledgerConfig({
-    DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: freshTopicPrefix(`${label}_ledger`), LOG_LEVEL: 'silent', PORT: '0', KAFKA_PARTITIONS: '1',
-    BRP_URL: brpUrl, ...env
+    DATABASE_URL: db.url,
+    KAFKA_TOPIC_PREFIX: freshTopicPrefix(`${label}_ledger`),
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    KAFKA_PARTITIONS: '1',
+    BRP_URL: brpUrl,
+    ...env
   }))
   await app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(async () => { await app.close(); await db.drop() })
@@ -100,8 +105,15 @@ export async function startExchange (t: Teardown, label: string, options: Exchan
   const logLines: string[] = []
   const gw = await startGateway(t, label, { CONSENT_LEDGER_URL: ledger.url, REGISTER_FILE: registerFile, ...options.env }, logLines)
   return {
-    gateway: gw.gateway, ledger: ledger.app, partners, sql: gw.sql, gatewayDatabaseUrl: gw.databaseUrl,
-    gatewayTopicPrefix: gw.topicPrefix, ledgerUrl: ledger.url, registerFile, logLines
+    gateway: gw.gateway,
+    ledger: ledger.app,
+    partners,
+    sql: gw.sql,
+    gatewayDatabaseUrl: gw.databaseUrl,
+    gatewayTopicPrefix: gw.topicPrefix,
+    ledgerUrl: ledger.url,
+    registerFile,
+    logLines
   }
 }
 
@@ -200,8 +212,13 @@ export async function expectOutcome (t: Assert, sql: pg.Pool, res: LightMyReques
   const event = await auditEvent(sql, body.auditEventId)
   t.ok(event, 'its audit event is in the outbox')
   t.match(event, {
-    type: 'data-request.decision', source: 'gateway', outcome, transactionId: body.requestId, reasons,
-    subjectRef: /^[A-Za-z0-9_-]{43}$/, subjectType: 'bsn-pseudonym'
+    type: 'data-request.decision',
+    source: 'gateway',
+    outcome,
+    transactionId: body.requestId,
+    reasons,
+    subjectRef: /^[A-Za-z0-9_-]{43}$/,
+    subjectType: 'bsn-pseudonym'
   }, 'the audit event records the outcome')
   return event!
 }

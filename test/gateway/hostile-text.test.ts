@@ -23,7 +23,9 @@ t.test('a necessity outside the text policy: 400 naming the field, no decision, 
   ] as const) {
     for (const url of [`/v1/cases/${caseId}/data-requests`, `/v1/cases/${caseId}/involvement-check`]) {
       const res = await gateway.inject({
-        method: 'POST', url, headers: { authorization: `Bearer ${token({ org: OIN.gemeente, roles: ['college'], sub: 'college-desk' })}` },
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${token({ org: OIN.gemeente, roles: ['college'], sub: 'college-desk' })}` },
         payload: { ...health, subject: BSN.client, purpose: 'onderzoek', necessity }
       })
       t.equal(res.statusCode, 400, `${name} at ${url.split('/').at(-1)}: 400`)

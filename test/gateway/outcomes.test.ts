@@ -148,8 +148,15 @@ t.test('involvement check: targeted — only the parties working in the case\'s 
   t.equal(new Set(results.map((r) => r.auditEventId)).size, results.length, 'one event per party')
   for (const [i, event] of events.entries()) {
     t.match(event, {
-      type: 'involvement-check.decision', provider: results[i]!.provider, outcome: 'permit', category: 'involvement', purpose: 'onderzoek',
-      transactionId: results[i]!.requestId, fieldsRequested: ['known', 'contactPerson'], fieldsReleased: ['known', 'contactPerson'], detail: { checkRequestId: requestId }
+      type: 'involvement-check.decision',
+      provider: results[i]!.provider,
+      outcome: 'permit',
+      category: 'involvement',
+      purpose: 'onderzoek',
+      transactionId: results[i]!.requestId,
+      fieldsRequested: ['known', 'contactPerson'],
+      fieldsReleased: ['known', 'contactPerson'],
+      detail: { checkRequestId: requestId }
     })
   }
 })

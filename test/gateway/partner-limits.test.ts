@@ -86,7 +86,11 @@ t.test('client: a stalled partner, 3× its bulkhead at once — in flight 504 at
   const TIMEOUT_MS = 300
   const baseUrl = await stalledServer(t)
   const client = createPartnerClient({
-    timeoutMs: TIMEOUT_MS, connectTimeoutMs: 1000, connections: 2, maxQueued: 1, responseLimit: 1 << 20,
+    timeoutMs: TIMEOUT_MS,
+    connectTimeoutMs: 1000,
+    connections: 2,
+    maxQueued: 1,
+    responseLimit: 1 << 20,
     breaker: { errorPercent: 50, volume: 2, windowMs: 10_000, resetMs: 60_000 },
     token: () => 'token'
   })

@@ -151,7 +151,9 @@ t.test('every failing rule is reported, not only the first', async (t) => {
 
 t.test('input outside the contract is a 400 with every error, and no decision', async (t) => {
   const res = await gateway.inject({
-    method: 'POST', url: `/v1/cases/${ernstig}/data-requests`, headers: callers.college(),
+    method: 'POST',
+    url: `/v1/cases/${ernstig}/data-requests`,
+    headers: callers.college(),
     payload: { provider: '123', subject: '123456789', category: 'gossip', purpose: 'curiosity', fields: ['a b'], necessity: NECESSITY, extra: 1 }
   })
   t.equal(res.statusCode, 400)

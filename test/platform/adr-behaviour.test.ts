@@ -88,7 +88,8 @@ t.test('the OpenAPI document is readable from any origin, preflight included', a
   t.equal(get.headers['access-control-expose-headers'], 'API-Version')
   t.equal(get.headers['cross-origin-resource-policy'], 'cross-origin')
   const preflight = await app.inject({
-    method: 'OPTIONS', url: '/v1/openapi.json',
+    method: 'OPTIONS',
+    url: '/v1/openapi.json',
     headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'accept, traceparent' }
   })
   t.equal(preflight.statusCode, 204)

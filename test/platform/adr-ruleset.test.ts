@@ -34,7 +34,9 @@ const broken = {
   paths: {
     '/v1/Things_list/': {
       get: {
-        operationId: 'listThings', description: 'x', tags: ['things'],
+        operationId: 'listThings',
+        description: 'x',
+        tags: ['things'],
         parameters: [{ in: 'query', name: 'sort_order', schema: { type: 'string' } }],
         responses: {
           200: { description: 'OK', content: { 'application/json': { schema: { $ref: '#/components/schemas/def-0' } } } },
@@ -42,7 +44,9 @@ const broken = {
         }
       },
       post: {
-        operationId: 'addThing', description: 'x', tags: ['things'],
+        operationId: 'addThing',
+        description: 'x',
+        tags: ['things'],
         requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
         responses: {
           201: { description: 'Created', headers: { 'API-Version': { schema: { type: 'string' } } } },

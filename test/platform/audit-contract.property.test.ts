@@ -120,9 +120,22 @@ function inputOf (o: Overrides): AuditEventInput {
 /** The event as buildAuditEvent assembles it, without its validation: what a careless producer would write. */
 function assembled (input: AuditEventInput): AuditEvent {
   return {
-    eventId: uuidv7(), time: new Date().toISOString(), traceId: trace.traceId, spanId: trace.spanId,
-    legalBasis: null, caseId: null, subjectRef: null, subjectType: null, provider: null, category: null, purpose: null,
-    fieldsRequested: [], fieldsReleased: [], reasons: [], necessity: null, policyVersion: null,
+    eventId: uuidv7(),
+    time: new Date().toISOString(),
+    traceId: trace.traceId,
+    spanId: trace.spanId,
+    legalBasis: null,
+    caseId: null,
+    subjectRef: null,
+    subjectType: null,
+    provider: null,
+    category: null,
+    purpose: null,
+    fieldsRequested: [],
+    fieldsReleased: [],
+    reasons: [],
+    necessity: null,
+    policyVersion: null,
     ...input
   } as AuditEvent
 }

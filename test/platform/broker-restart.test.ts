@@ -30,9 +30,15 @@ async function freePorts (n: number): Promise<number[]> {
 
 const [port, controllerPort] = await freePorts(2)
 const work = mkdtempSync(join(tmpdir(), 'wams-broker-restart-'))
-const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_WORK_DIR: work, KAFKA_START_TIMEOUT: '60',
+const env = {
+  ...process.env,
+  KAFKA_PORT: String(port),
+  KAFKA_CONTROLLER_PORT: String(controllerPort),
+  KAFKA_WORK_DIR: work,
+  KAFKA_START_TIMEOUT: '60',
   // C1 only: the broker starts in about half the time on a busy machine; throughput does not matter here.
-  KAFKA_JVM_OPTS: '-XX:TieredStopAtLevel=1' }
+  KAFKA_JVM_OPTS: '-XX:TieredStopAtLevel=1'
+}
 
 /** Runs a script without blocking the event loop: the Broker's clients go on meanwhile. */
 function script (name: 'kafka-up.sh' | 'kafka-down.sh'): Promise<string> {
@@ -176,7 +182,8 @@ t.test('a consumer kafkajs gave up on (CRASH) is rebuilt after a backoff and red
   const got: string[] = []
   let failures = 0
   const crashing = await broker.consume({
-    groupId: `${prefix}crash`, topics: ['cases'],
+    groupId: `${prefix}crash`,
+    topics: ['cases'],
     handle: async (messages) => {
       // An error kafkajs does not retry: it crashes the consumer at once and would not restart it.
       if (failures++ === 0) throw Object.assign(new Error('handler failed'), { retriable: false })

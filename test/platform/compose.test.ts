@@ -33,7 +33,8 @@ function interpolate (value: string): string {
   return value.replace(/\$\{([A-Z_]+)(:\?[^}]*)?\}/g, (_, name: string) =>
     name === 'JWT_TRUSTED_ISSUERS'
       ? '[{"iss":"https://login.example.nl","publicKeyFile":"/run/secrets/issuer.pem"}]'
-      : name === 'AUDIT_LOG_KEY' ? `wams.example/audit+0123abcd+${'A'.repeat(44)}`
+      : name === 'AUDIT_LOG_KEY'
+        ? `wams.example/audit+0123abcd+${'A'.repeat(44)}`
         : name === 'BRP_URL' ? 'https://brp.gemeente.example/haalcentraal/api/brp' : `${name.toLowerCase()}-${'x'.repeat(40)}`)
 }
 

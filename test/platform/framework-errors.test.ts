@@ -26,7 +26,8 @@ async function shell (lines: string[] = []) {
   app.post('/v1/things', {
     schema: {
       body: {
-        type: 'object', additionalProperties: false,
+        type: 'object',
+        additionalProperties: false,
         properties: { name: { type: 'string', maxLength: 50 }, count: { type: 'integer' }, urgent: { type: 'boolean' }, tags: { type: 'array', items: { type: 'string', maxLength: 20 } } }
       }
     }
@@ -89,8 +90,8 @@ t.test('errors of the HTTP parser (URL or headers beyond its limit, garbage) are
   const { port } = app.server.address() as AddressInfo
   expectProblem(t, await raw(port, `GET /v1/things/${BSN}${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`), 414, 'WAMS_URI_TOO_LONG')
   expectProblem(t, await raw(port, `GET /v1/list HTTP/1.1\r\nHost: x\r\nX-Big: ${BSN}${'b'.repeat(20_000)}\r\n\r\n`), 431, 'WAMS_HEADERS_TOO_LARGE')
-  expectProblem(t, await raw(port, `GET /v1/li st\u0001 HTTP/1.1\r\nHost: x\r\n\r\n`), 400, 'WAMS_BAD_REQUEST')
-  expectProblem(t, await raw(port, `GET /v1/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`), 400, 'WAMS_BAD_URL')
+  expectProblem(t, await raw(port, 'GET /v1/li st\u0001 HTTP/1.1\r\nHost: x\r\n\r\n'), 400, 'WAMS_BAD_REQUEST')
+  expectProblem(t, await raw(port, 'GET /v1/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 400, 'WAMS_BAD_URL')
 })
 
 t.test('while shutting down, a request still arriving gets a 503 problem', async (t) => {

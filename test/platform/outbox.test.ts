@@ -25,7 +25,8 @@ async function consumeAll (broker: Broker, expectedDistinct: number, timeoutMs =
   let done!: () => void
   const finished = new Promise<void>((resolve) => { done = resolve })
   const consumer = await broker.consume({
-    groupId: `g-${randomUUID()}`, topics: ['audit'],
+    groupId: `g-${randomUUID()}`,
+    topics: ['audit'],
     handle: async (messages) => {
       all.push(...messages)
       if (new Set(all.map((m) => m.headers['event-id'])).size >= expectedDistinct) done()

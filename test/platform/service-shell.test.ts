@@ -5,13 +5,20 @@ import { createService, PROBLEM_TYPE } from '@wams/platform'
 
 async function shell (ready = true) {
   const app = await createService({
-    name: 'shell-test', title: 'Shell', description: 'test', apiVersion: '1.2.3', logLevel: 'silent', bodyLimit: 2048,
+    name: 'shell-test',
+    title: 'Shell',
+    description: 'test',
+    apiVersion: '1.2.3',
+    logLevel: 'silent',
+    bodyLimit: 2048,
     readiness: { postgres: async () => ready, kafka: async () => true }
   })
   app.post('/v1/things', {
     schema: {
       body: {
-        type: 'object', additionalProperties: false, required: ['name', 'count', 'bsn'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'count', 'bsn'],
         properties: { name: { type: 'string', minLength: 3 }, count: { type: 'integer' }, bsn: { type: 'string', format: 'bsn' } }
       }
     }

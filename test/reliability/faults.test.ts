@@ -329,7 +329,11 @@ for (const fault of chosen) {
     if (unsettled > 0) note(`${unsettled} audit events of an earlier fault still unproven at the start`)
     const load = startLoad({
       url: `${stack.gateway.url}/v1/cases/${caseId}/data-requests`,
-      headers: college, body: REQUEST, ratePerSecond: RATE, durationMs: LOAD_MS, timeoutMs: REQUEST_TIMEOUT_MS
+      headers: college,
+      body: REQUEST,
+      ratePerSecond: RATE,
+      durationMs: LOAD_MS,
+      timeoutMs: REQUEST_TIMEOUT_MS
     })
     const controlLoad = fault.control
       ? startLoad({ url: `${stack.gateway.url}/v1/cases/${caseId}/data-requests`, headers: college, body: CONTROL_REQUEST, ratePerSecond: CONTROL_RATE, durationMs: LOAD_MS, timeoutMs: REQUEST_TIMEOUT_MS })
@@ -410,7 +414,7 @@ await t.test('at the end: every audit event of both producers proven, of every o
   t.equal(left, 0, 'no audit event of the gateway or the consent ledger is left unproven')
   t.equal(alarmed, 0, 'no evidence alarm stands')
   const { rows } = await stack.gatewaySql.query<{ outcome: string, n: number }>(
-    `SELECT payload::jsonb->>'outcome' AS outcome, count(*)::int AS n FROM outbox WHERE topic = 'audit' GROUP BY 1 ORDER BY 2 DESC`)
+    'SELECT payload::jsonb->>\'outcome\' AS outcome, count(*)::int AS n FROM outbox WHERE topic = \'audit\' GROUP BY 1 ORDER BY 2 DESC')
   t.comment(`the gateway's audit events by outcome: ${rows.map((r) => `${r.outcome}:${r.n}`).join(' ')}`)
 })
 

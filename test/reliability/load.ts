@@ -67,7 +67,10 @@ export function startLoad (options: LoadOptions): Load {
       let body: { code?: unknown, auditEventId?: unknown } = {}
       try { body = JSON.parse(text) as typeof body } catch {}
       return {
-        sentAt, answeredAt: Date.now(), ms, status: res.status,
+        sentAt,
+        answeredAt: Date.now(),
+        ms,
+        status: res.status,
         code: typeof body.code === 'string' ? body.code : null,
         auditEventId: typeof body.auditEventId === 'string' ? body.auditEventId : null,
         stages: parseServerTiming(res.headers.get('server-timing'))

@@ -6,8 +6,11 @@ export async function tokenCommand (argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      org: { type: 'string' }, roles: { type: 'string' }, sub: { type: 'string' },
-      ttl: { type: 'string', default: '3600' }, aud: { type: 'string', default: 'wams' }
+      org: { type: 'string' },
+      roles: { type: 'string' },
+      sub: { type: 'string' },
+      ttl: { type: 'string', default: '3600' },
+      aud: { type: 'string', default: 'wams' }
     }
   })
   if (!values.org || !/^[0-9]{20}$/.test(values.org)) throw new Error('--org <OIN> (20 digits) is required')

@@ -141,8 +141,6 @@ export class EvidenceReconciler {
     return s.alarmed === 0 && (s.oldestAt === null || Date.now() - s.oldestAt <= this.opts.maxLagMs)
   }
 
-
-
   private async run (): Promise<void> {
     while (this.running) {
       try {

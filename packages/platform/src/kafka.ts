@@ -295,7 +295,9 @@ export class Broker {
         }
       })
       current = kafka.consumer({
-        groupId: options.groupId, sessionTimeout: 10000, heartbeatInterval: 1000,
+        groupId: options.groupId,
+        sessionTimeout: 10000,
+        heartbeatInterval: 1000,
         // A deleted topic is created again by ensureTopics, with its settings, never by a metadata request.
         allowAutoTopicCreation: false,
         // kafkajs would restart on its own every few hundred ms; rebuild() backs off instead.

@@ -76,8 +76,6 @@ export class OutboxRelay {
     await this.lock.release()
   }
 
-
-
   private async run (): Promise<void> {
     let backoff = this.opts.pollMs
     for (;;) {

@@ -15,11 +15,25 @@ export interface Problem {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict', 413: 'Payload Too Large', 414: 'URI Too Long',
-  415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large',
-  422: 'Unprocessable Content', 429: 'Too Many Requests', 451: 'Unavailable For Legal Reasons',
-  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout'
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  451: 'Unavailable For Legal Reasons',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout'
 }
 
 /** One item of `errors[]`: where in the request (part and JSON pointer), what, and its code. */
@@ -63,7 +77,7 @@ export function withProblemMembers<E extends Error> (error: E, members: Record<s
 }
 
 function problemMembers (error: Error): Record<string, unknown> {
-  const members = (error as Error & { [MEMBERS]?: Record<string, unknown>, problem?: Record<string, unknown> })
+  const members = error as Error & { [MEMBERS]?: Record<string, unknown>, problem?: Record<string, unknown> }
   return members[MEMBERS] ?? members.problem ?? {}
 }
 

@@ -98,7 +98,15 @@ export async function startRuntime (options: {
 
   let closed = false
   return {
-    config, logger, pool, broker, relay, evidence, pseudonymise, issuers, databaseUrl,
+    config,
+    logger,
+    pool,
+    broker,
+    relay,
+    evidence,
+    pseudonymise,
+    issuers,
+    databaseUrl,
     async close () {
       if (closed) return
       closed = true
@@ -128,7 +136,15 @@ export function offlineRuntime (options: { config: BaseConfig, logger?: Logger, 
     : [{ iss: devIssuer(config.DATA_DIR).iss, publicKeyPem: devIssuer(config.DATA_DIR).publicKeyPem }]
   const pseudonymise = createPseudonymiser(config.PSEUDONYM_KEY ?? devPseudonymKey(config.DATA_DIR))
   return {
-    config, logger, pool, broker, relay, evidence, pseudonymise, issuers, databaseUrl,
+    config,
+    logger,
+    pool,
+    broker,
+    relay,
+    evidence,
+    pseudonymise,
+    issuers,
+    databaseUrl,
     async close () { await pool.end() }
   }
 }

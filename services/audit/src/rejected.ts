@@ -18,8 +18,12 @@ export async function rejectedMessages (pool: Pool, limit = 100): Promise<Reject
   return {
     count: total[0]!.n,
     messages: rows.map((r) => ({
-      id: Number(r.id), topic: r.kafka_topic, partition: r.kafka_partition, offset: String(r.kafka_offset),
-      receivedAt: r.received_at.toISOString(), problems: r.problems
+      id: Number(r.id),
+      topic: r.kafka_topic,
+      partition: r.kafka_partition,
+      offset: String(r.kafka_offset),
+      receivedAt: r.received_at.toISOString(),
+      problems: r.problems
     }))
   }
 }

@@ -109,8 +109,6 @@ export class Sequencer {
     }
   }
 
-
-
   private async run (): Promise<void> {
     let backoff = 100
     while (this.running) {

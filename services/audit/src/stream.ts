@@ -59,7 +59,12 @@ export class StreamHub {
   async add (raw: ServerResponse, options: { scope: Scope, filters: EventFilters, after: number | null }): Promise<void> {
     const next = options.after === null ? await this.treeSize() : options.after + 1
     const client: StreamClient = {
-      raw, scope: options.scope, filters: options.filters, next, pumping: false, again: false,
+      raw,
+      scope: options.scope,
+      filters: options.filters,
+      next,
+      pumping: false,
+      again: false,
       heartbeat: setInterval(() => { if (!raw.writableEnded) raw.write(': heartbeat\n\n') }, this.opts.heartbeatMs)
     }
     this.clients.add(client)

@@ -225,9 +225,18 @@ interface Row {
   event_type: string
   case_id: string | null
   event: {
-    eventId: string, time: string, outcome: ReportEntry['outcome'], actor: { org: string | null, partyType: string | null }
-    provider: string | null, category: string | null, purpose: string | null, legalBasis: string | null
-    fieldsRequested: string[], fieldsReleased: string[], reasons: string[], detail?: { providerReason?: unknown, eventType?: unknown, subjectRole?: unknown }
+    eventId: string,
+    time: string,
+    outcome: ReportEntry['outcome'],
+    actor: { org: string | null, partyType: string | null }
+    provider: string | null,
+    category: string | null,
+    purpose: string | null,
+    legalBasis: string | null
+    fieldsRequested: string[],
+    fieldsReleased: string[],
+    reasons: string[],
+    detail?: { providerReason?: unknown, eventType?: unknown, subjectRole?: unknown }
   }
   leaf_index: string | null
 }
@@ -293,9 +302,22 @@ export async function subjectReport (pool: Pool, options: {
       : `On ${date}, ${requester.name}${typeOf(requester)} asked ${provider.name}${typeOf(provider)} for data about ${categoryText}` +
         (fieldsText.length ? ` (${fieldsText.join(', ')})` : '') + `. Result: ${T[e.outcome][language]}${why}. Purpose: ${purposeText}. Legal basis: ${basis}.`
     return {
-      eventId: e.eventId, leafIndex: leafIndex === null ? null : Number(leafIndex), time: e.time, outcome: e.outcome,
-      requester, provider, category: e.category, categoryText, fields, fieldsText, purpose: e.purpose, purposeText,
-      legalBasis: e.legalBasis, reasons: e.reasons, providerReason, text
+      eventId: e.eventId,
+      leafIndex: leafIndex === null ? null : Number(leafIndex),
+      time: e.time,
+      outcome: e.outcome,
+      requester,
+      provider,
+      category: e.category,
+      categoryText,
+      fields,
+      fieldsText,
+      purpose: e.purpose,
+      purposeText,
+      legalBasis: e.legalBasis,
+      reasons: e.reasons,
+      providerReason,
+      text
     }
   })
 
@@ -321,7 +343,12 @@ export async function subjectReport (pool: Pool, options: {
       `${caseEvents.length} event(s) were recorded in a coordinated approach about you.`
   const heldRows = all.filter((r) => r.case_id !== null && held.has(r.case_id))
   return {
-    language, generatedAt: options.now.toISOString(), summary, disclosures, refusals, caseEvents,
+    language,
+    generatedAt: options.now.toISOString(),
+    summary,
+    disclosures,
+    refusals,
+    caseEvents,
     withheld: { events: heldRows.length, cases: new Set(heldRows.map((r) => r.case_id)).size, basis: WITHHELD_BASIS }
   }
 }

@@ -174,8 +174,12 @@ export function caseAuditEvents (
     subjectRef: subject.subjectRef,
     outcome: 'recorded',
     detail: {
-      eventType: content.type, version: content.seq, hash,
-      route: state.route, clientInformed: state.clientInformed, subjectRole: subject.role
+      eventType: content.type,
+      version: content.seq,
+      hash,
+      route: state.route,
+      clientInformed: state.clientInformed,
+      subjectRole: subject.role
     }
   }, cmd.trace, recordedAt))
 }
@@ -187,8 +191,15 @@ export async function readCase (pool: Pool, caseId: string): Promise<LedgerCaseS
 }
 
 interface EventRow {
-  seq: number, event_id: string, type: EventType, content: EventContent | null, content_hash: string
-  prev_hash: string, hash: string, recorded_at: Date, purged_at: Date | null
+  seq: number,
+  event_id: string,
+  type: EventType,
+  content: EventContent | null,
+  content_hash: string
+  prev_hash: string,
+  hash: string,
+  recorded_at: Date,
+  purged_at: Date | null
 }
 
 /** Every event of a case in seq order, with its hashes; content is null once purged. */

@@ -60,8 +60,13 @@ export async function purgeExpired (pool: Pool, now: Date, options: PurgeOptions
         subjectRef: subject.subjectRef,
         outcome: 'recorded',
         detail: {
-          eventType: 'case.purged', version: row.version, purgedEvents: events.rowCount ?? 0, retentionDays: options.retentionDays,
-          route: row.state.route, clientInformed: row.state.clientInformed, subjectRole: subject.role
+          eventType: 'case.purged',
+          version: row.version,
+          purgedEvents: events.rowCount ?? 0,
+          retentionDays: options.retentionDays,
+          route: row.state.route,
+          clientInformed: row.state.clientInformed,
+          subjectRole: subject.role
         }
       }, trace, now)))
       return row.case_id

@@ -128,10 +128,20 @@ const marieke: Resident = {
   knownTo: 'every-party',
   records: {
     involvement: involvementSince({
-      gemeente: '2022-08-01', zorgaanbieder: '2025-03-10', huisarts: '2009-06-01', ggd: '2025-01-28',
-      'veilig-thuis': '2023-04-18', jeugdhulpaanbieder: '2024-02-01', woningcorporatie: '2014-09-01',
-      energieleverancier: '2019-11-01', zorgverzekeraar: '2016-01-01', school: '2025-08-25', uwv: '2025-02-01',
-      schuldhulpverlening: '2025-04-07', politie: '2023-04-18', reclassering: '2025-01-20'
+      gemeente: '2022-08-01',
+      zorgaanbieder: '2025-03-10',
+      huisarts: '2009-06-01',
+      ggd: '2025-01-28',
+      'veilig-thuis': '2023-04-18',
+      jeugdhulpaanbieder: '2024-02-01',
+      woningcorporatie: '2014-09-01',
+      energieleverancier: '2019-11-01',
+      zorgverzekeraar: '2016-01-01',
+      school: '2025-08-25',
+      uwv: '2025-02-01',
+      schuldhulpverlening: '2025-04-07',
+      politie: '2023-04-18',
+      reclassering: '2025-01-20'
     }, { school: 'trajectbegeleider volwassenenonderwijs', jeugdhulpaanbieder: 'jeugdhulpverlener (gezinsbegeleiding)' }),
     identity: { gemeente: mariekeIdentity },
     household: {
@@ -311,10 +321,20 @@ const henk: Resident = {
   knownTo: 'every-party',
   records: {
     involvement: involvementSince({
-      gemeente: '2020-04-01', zorgaanbieder: '2023-05-15', huisarts: '1998-02-01', ggd: '2024-09-02',
-      'veilig-thuis': '2024-07-30', jeugdhulpaanbieder: '2019-03-01', woningcorporatie: '2003-06-01',
-      energieleverancier: '2012-01-01', zorgverzekeraar: '2006-01-01', school: '2022-08-29', uwv: '2017-01-09',
-      schuldhulpverlening: '2025-03-17', politie: '2022-10-05', reclassering: '2024-03-12'
+      gemeente: '2020-04-01',
+      zorgaanbieder: '2023-05-15',
+      huisarts: '1998-02-01',
+      ggd: '2024-09-02',
+      'veilig-thuis': '2024-07-30',
+      jeugdhulpaanbieder: '2019-03-01',
+      woningcorporatie: '2003-06-01',
+      energieleverancier: '2012-01-01',
+      zorgverzekeraar: '2006-01-01',
+      school: '2022-08-29',
+      uwv: '2017-01-09',
+      schuldhulpverlening: '2025-03-17',
+      politie: '2022-10-05',
+      reclassering: '2024-03-12'
     }, { zorgaanbieder: 'ambulant begeleider verslavingszorg', school: 'trajectbegeleider volwassenenonderwijs' }),
     identity: {
       gemeente: {

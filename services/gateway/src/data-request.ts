@@ -59,8 +59,17 @@ export interface Exchanged {
 
 /** Carries out a permit: asks the provider and applies the obligations to its answer. */
 export async function exchange (deps: ExchangeDeps, input: {
-  requestId: string, trace: TraceContext, principal: Principal, partyType: string | null, caseId: string,
-  provider: string, subject: string, category: string, purpose: string, necessity: string, decision: Decision
+  requestId: string,
+  trace: TraceContext,
+  principal: Principal,
+  partyType: string | null,
+  caseId: string,
+  provider: string,
+  subject: string,
+  category: string,
+  purpose: string,
+  necessity: string,
+  decision: Decision
 }): Promise<Exchanged> {
   const party = deps.register.active(input.provider)!
   const answer: PartnerAnswer = await deps.partners.call({
@@ -195,8 +204,15 @@ async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (s
   }
 
   const decision = decide({
-    requester: principal, caseState, subjectRef, provider: input.provider, category: input.category,
-    purpose: input.purpose, fields: input.fields, necessity: input.necessity, protectsOthers: input.protectsOthers ?? null
+    requester: principal,
+    caseState,
+    subjectRef,
+    provider: input.provider,
+    category: input.category,
+    purpose: input.purpose,
+    fields: input.fields,
+    necessity: input.necessity,
+    protectsOthers: input.protectsOthers ?? null
   }, deps.policy)
   const legalBasis = decision.legalBasis
   lap('decide')

@@ -81,9 +81,17 @@ export async function handleInvolvementCheck (deps: ExchangeDeps, input: {
   const subjectRef = deps.pseudonymise('bsn', input.subject)
   const partyType = deps.register.partyType(principal.org)
   const base = {
-    type: 'involvement-check.decision' as const, trace: input.trace, principal, partyType, caseId: input.caseId, subjectRef,
-    category: INVOLVEMENT_CATEGORY, purpose: INVOLVEMENT_PURPOSE, fieldsRequested: INVOLVEMENT_FIELDS,
-    necessity: input.necessity, policyVersion: deps.policy.version
+    type: 'involvement-check.decision' as const,
+    trace: input.trace,
+    principal,
+    partyType,
+    caseId: input.caseId,
+    subjectRef,
+    category: INVOLVEMENT_CATEGORY,
+    purpose: INVOLVEMENT_PURPOSE,
+    fieldsRequested: INVOLVEMENT_FIELDS,
+    necessity: input.necessity,
+    policyVersion: deps.policy.version
   }
 
   let caseState
@@ -106,13 +114,25 @@ export async function handleInvolvementCheck (deps: ExchangeDeps, input: {
   if (standingIn(principal, caseState, deps.policy) === null) {
     const judged = (targets.length > 0 ? targets : [null]).map((provider): DecisionRecord => {
       const decision = decide({
-        requester: principal, caseState, subjectRef, provider: provider ?? '', category: INVOLVEMENT_CATEGORY,
-        purpose: INVOLVEMENT_PURPOSE, fields: INVOLVEMENT_FIELDS, necessity: input.necessity
+        requester: principal,
+        caseState,
+        subjectRef,
+        provider: provider ?? '',
+        category: INVOLVEMENT_CATEGORY,
+        purpose: INVOLVEMENT_PURPOSE,
+        fields: INVOLVEMENT_FIELDS,
+        necessity: input.necessity
       }, deps.policy)
       const { caseId, detail } = withoutStanding(input.caseId)
       return {
-        ...base, requestId: provider === null ? requestId : randomUUID(), provider, caseId, legalBasis: decision.legalBasis,
-        fieldsReleased: [], outcome: 'deny', reasons: provider === null ? decision.reasons.filter((r) => !PROVIDER_REASONS.has(r)) : decision.reasons,
+        ...base,
+        requestId: provider === null ? requestId : randomUUID(),
+        provider,
+        caseId,
+        legalBasis: decision.legalBasis,
+        fieldsReleased: [],
+        outcome: 'deny',
+        reasons: provider === null ? decision.reasons.filter((r) => !PROVIDER_REASONS.has(r)) : decision.reasons,
         detail: { ...detail, checkRequestId: requestId }
       }
     })
@@ -124,8 +144,14 @@ export async function handleInvolvementCheck (deps: ExchangeDeps, input: {
   const settled = await Promise.all(targets.map(async (provider) => {
     const partyRequestId = randomUUID()
     const decision = decide({
-      requester: principal, caseState, subjectRef, provider, category: INVOLVEMENT_CATEGORY,
-      purpose: INVOLVEMENT_PURPOSE, fields: INVOLVEMENT_FIELDS, necessity: input.necessity
+      requester: principal,
+      caseState,
+      subjectRef,
+      provider,
+      category: INVOLVEMENT_CATEGORY,
+      purpose: INVOLVEMENT_PURPOSE,
+      fields: INVOLVEMENT_FIELDS,
+      necessity: input.necessity
     }, deps.policy)
     const common = { ...base, requestId: partyRequestId, provider, legalBasis: decision.legalBasis }
     if (decision.outcome === 'deny') {
@@ -133,8 +159,17 @@ export async function handleInvolvementCheck (deps: ExchangeDeps, input: {
       return { provider, partyRequestId, record, answer: reduce('deny', null), error: null }
     }
     const x = await exchange(deps, {
-      requestId: partyRequestId, trace: input.trace, principal, partyType, caseId: input.caseId, provider,
-      subject: input.subject, category: INVOLVEMENT_CATEGORY, purpose: INVOLVEMENT_PURPOSE, necessity: input.necessity, decision
+      requestId: partyRequestId,
+      trace: input.trace,
+      principal,
+      partyType,
+      caseId: input.caseId,
+      provider,
+      subject: input.subject,
+      category: INVOLVEMENT_CATEGORY,
+      purpose: INVOLVEMENT_PURPOSE,
+      necessity: input.necessity,
+      decision
     })
     // The audit names exactly what passes: the reduced answer, not everything the partner sent.
     const answer = reduce(x.outcome, x.data)

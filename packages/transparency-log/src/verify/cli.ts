@@ -20,8 +20,12 @@ export async function runVerify (argv: string[], io: VerifyIo = { stdout: proces
     values = parseArgs({
       args: argv,
       options: {
-        export: { type: 'string' }, checkpoint: { type: 'string' }, key: { type: 'string' }, previous: { type: 'string' },
-        json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+        export: { type: 'string' },
+        checkpoint: { type: 'string' },
+        key: { type: 'string' },
+        previous: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
       },
       strict: true
     }).values

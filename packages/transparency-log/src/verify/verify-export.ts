@@ -221,8 +221,16 @@ export async function verifyExport (options: VerifyOptions): Promise<VerifyResul
   let errorCount = 0
   const fail = (e: VerifyError) => { errorCount++; if (errors.length < maxErrors) errors.push(e) }
   const result = (extra: Partial<VerifyResult>): VerifyResult => ({
-    ok: errorCount === 0, origin: null, treeSize: 0, rootHash: null, leavesChecked: 0, purgedLeaves: 0, previousTreeSize: null,
-    ...extra, errors: [...errors].sort((a, b) => (a.leafIndex ?? Infinity) - (b.leafIndex ?? Infinity)), errorCount
+    ok: errorCount === 0,
+    origin: null,
+    treeSize: 0,
+    rootHash: null,
+    leavesChecked: 0,
+    purgedLeaves: 0,
+    previousTreeSize: null,
+    ...extra,
+    errors: [...errors].sort((a, b) => (a.leafIndex ?? Infinity) - (b.leafIndex ?? Infinity)),
+    errorCount
   })
 
   let checkpoint: Checkpoint
@@ -279,17 +287,24 @@ export async function verifyExport (options: VerifyOptions): Promise<VerifyResul
       return true
     }
     if (leaf.leafIndex < expected) {
-      fail({ leafIndex: leaf.leafIndex, problem: 'reordered', eventId: eventIdOf(leaf.event) ?? eventIdInLine(line),
-        detail: `leaf ${leaf.leafIndex} appears again after leaf ${expected - 1}: lines are out of order or duplicated` })
+      fail({
+        leafIndex: leaf.leafIndex,
+        problem: 'reordered',
+        eventId: eventIdOf(leaf.event) ?? eventIdInLine(line),
+        detail: `leaf ${leaf.leafIndex} appears again after leaf ${expected - 1}: lines are out of order or duplicated`
+      })
       broken = true
       return true
     }
     if (leaf.leafIndex > expected) {
       const gap = leaf.leafIndex - expected
       const after = lastEventId()
-      fail({ leafIndex: expected, problem: 'missing',
+      fail({
+        leafIndex: expected,
+        problem: 'missing',
         detail: `${gap === 1 ? `leaf ${expected} is` : `leaves ${expected}–${leaf.leafIndex - 1} are`} not in the export` +
-          (after ? ` (after event ${after})` : '') })
+          (after ? ` (after event ${after})` : '')
+      })
       broken = true
       expected = Math.min(leaf.leafIndex, size)
       if (expected >= size) return false
@@ -342,8 +357,12 @@ export async function verifyExport (options: VerifyOptions): Promise<VerifyResul
 
   if (expected < size) {
     const last = lastEventId()
-    fail({ leafIndex: expected, problem: 'missing', detail: `the export ends after ${expected} leaves; the checkpoint has ${size}` +
-      (last ? ` (the last event present is ${last})` : '') })
+    fail({
+      leafIndex: expected,
+      problem: 'missing',
+      detail: `the export ends after ${expected} leaves; the checkpoint has ${size}` +
+      (last ? ` (the last event present is ${last})` : '')
+    })
     broken = true
   }
   if (previous && previous.size === 0) checkPrefix()
@@ -354,9 +373,12 @@ export async function verifyExport (options: VerifyOptions): Promise<VerifyResul
     const root = tree.root()
     rootHash = root.toString('base64')
     if (!root.equals(checkpoint.rootHash)) {
-      fail({ leafIndex: null, problem: 'root-mismatch',
+      fail({
+        leafIndex: null,
+        problem: 'root-mismatch',
         detail: 'the leaf hashes of the export do not give the signed root: leaves were changed, removed or reordered together with their hashes' +
-          (timeHint ? `; the first sign of reordering: ${timeHint}` : '') })
+          (timeHint ? `; the first sign of reordering: ${timeHint}` : '')
+      })
     }
   }
   options.onProgress?.({ leaves: expected, treeSize: size })
@@ -373,8 +395,12 @@ function classify (mismatches: Mismatch[], fail: (e: VerifyError) => void): void
     if (m.index <= shiftedUntil || skip.has(m.index)) continue
     const home = byStated.get(m.eventHash.toString('base64'))
     if (home && home.eventHash.equals(m.statedHash)) {
-      fail({ leafIndex: m.index, problem: 'reordered', eventId: m.eventId,
-        detail: `leaves ${m.index} and ${home.index} were swapped: leaf ${m.index} holds event ${m.eventId ?? '?'}, which the log committed to at leaf ${home.index}` })
+      fail({
+        leafIndex: m.index,
+        problem: 'reordered',
+        eventId: m.eventId,
+        detail: `leaves ${m.index} and ${home.index} were swapped: leaf ${m.index} holds event ${m.eventId ?? '?'}, which the log committed to at leaf ${home.index}`
+      })
       shiftedUntil = Math.max(shiftedUntil, m.index)
       skip.add(home.index)
     } else if (home && home.index === m.index + 1) {
@@ -385,14 +411,26 @@ function classify (mismatches: Mismatch[], fail: (e: VerifyError) => void): void
         next = byStated.get(next.eventHash.toString('base64'))
       }
       shiftedUntil = end
-      fail({ leafIndex: m.index, problem: 'missing', eventId: m.eventId,
-        detail: `the event signed at leaf ${m.index} is missing: event ${m.eventId ?? '?'} of leaf ${m.index + 1} and the ones after it moved up one place` })
+      fail({
+        leafIndex: m.index,
+        problem: 'missing',
+        eventId: m.eventId,
+        detail: `the event signed at leaf ${m.index} is missing: event ${m.eventId ?? '?'} of leaf ${m.index + 1} and the ones after it moved up one place`
+      })
     } else if (home) {
-      fail({ leafIndex: m.index, problem: 'reordered', eventId: m.eventId,
-        detail: `leaf ${m.index} holds event ${m.eventId ?? '?'}, which the log committed to at leaf ${home.index}` })
+      fail({
+        leafIndex: m.index,
+        problem: 'reordered',
+        eventId: m.eventId,
+        detail: `leaf ${m.index} holds event ${m.eventId ?? '?'}, which the log committed to at leaf ${home.index}`
+      })
     } else {
-      fail({ leafIndex: m.index, problem: 'altered', eventId: m.eventId,
-        detail: `event ${m.eventId ?? '?'} at leaf ${m.index} does not match the leaf hash the log committed to: its content was changed` })
+      fail({
+        leafIndex: m.index,
+        problem: 'altered',
+        eventId: m.eventId,
+        detail: `event ${m.eventId ?? '?'} at leaf ${m.index} does not match the leaf hash the log committed to: its content was changed`
+      })
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { CaseState } from '@wams/schemas';
+import type { CaseState } from '@wams/schemas'
 
 /** Who asks, from the verified token. The party type is not here: the rules look it up in the register. */
 export interface Requester {

@@ -1,7 +1,7 @@
-import type { DecisionContext } from './context.ts';
-import type { Policy } from './policy.ts';
-import { isRecordedCode, type ReasonCode, type RecordedCode } from './reason-codes.ts';
-import { rules } from './rules/index.ts';
+import type { DecisionContext } from './context.ts'
+import type { Policy } from './policy.ts'
+import { isRecordedCode, type ReasonCode, type RecordedCode } from './reason-codes.ts'
+import { rules } from './rules/index.ts'
 
 export interface Decision {
   readonly outcome: 'permit' | 'deny';
@@ -19,12 +19,12 @@ export interface Decision {
   readonly policyVersion: string;
 }
 
-const NOTHING: readonly never[] = Object.freeze([]);
+const NOTHING: readonly never[] = Object.freeze([])
 
-function distinct(fields: readonly string[]): string[] {
-  const result: string[] = [];
-  for (const field of fields) if (!result.includes(field)) result.push(field);
-  return result;
+function distinct (fields: readonly string[]): string[] {
+  const result: string[] = []
+  for (const field of fields) if (!result.includes(field)) result.push(field)
+  return result
 }
 
 /**
@@ -32,29 +32,29 @@ function distinct(fields: readonly string[]): string[] {
  * failure, not only the first. Default deny: the outcome is permit only when each rule
  * of the table ran and passed.
  */
-export function decide(ctx: DecisionContext, policy: Policy): Decision {
-  let reasons: ReasonCode[] | undefined;
-  let recorded: RecordedCode[] | undefined;
-  let passed = 0;
+export function decide (ctx: DecisionContext, policy: Policy): Decision {
+  let reasons: ReasonCode[] | undefined
+  let recorded: RecordedCode[] | undefined
+  let passed = 0
   for (const rule of rules) {
-    const codes = rule.evaluate(ctx, policy);
-    let failedHere = false;
+    const codes = rule.evaluate(ctx, policy)
+    let failedHere = false
     for (const code of codes) {
       if (isRecordedCode(code)) {
-        recorded ??= [];
-        if (!recorded.includes(code)) recorded.push(code);
-        continue;
+        recorded ??= []
+        if (!recorded.includes(code)) recorded.push(code)
+        continue
       }
-      failedHere = true;
-      reasons ??= [];
-      if (!reasons.includes(code)) reasons.push(code);
+      failedHere = true
+      reasons ??= []
+      if (!reasons.includes(code)) reasons.push(code)
     }
-    if (!failedHere) passed++;
+    if (!failedHere) passed++
   }
-  const legalBasis = policy.legalBasis.get(ctx.purpose)?.get(ctx.category) ?? '';
+  const legalBasis = policy.legalBasis.get(ctx.purpose)?.get(ctx.category) ?? ''
   if (reasons === undefined && passed === rules.length && passed > 0) {
-    return { outcome: 'permit', reasons: NOTHING, recorded: recorded ?? NOTHING, releaseFields: distinct(ctx.fields), legalBasis, policyVersion: policy.version };
+    return { outcome: 'permit', reasons: NOTHING, recorded: recorded ?? NOTHING, releaseFields: distinct(ctx.fields), legalBasis, policyVersion: policy.version }
   }
   // An exception applied by one rule means nothing when another rule denies: nothing is recorded.
-  return { outcome: 'deny', reasons: reasons ?? NOTHING, recorded: NOTHING, releaseFields: NOTHING, legalBasis, policyVersion: policy.version };
+  return { outcome: 'deny', reasons: reasons ?? NOTHING, recorded: NOTHING, releaseFields: NOTHING, legalBasis, policyVersion: policy.version }
 }

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
-import { createWamsAjv, type CategoryInfo, type CategoryName, type Domain, type DomainPartyTypeTable, type PartyType, type Phase, type Purpose, type Role, type Route, type SeriousGround } from '@wams/schemas';
-import type { CapabilityTable } from '@wams/platform';
-import domainPartyTypesSchema from '@wams/schemas/domain-party-types.schema.json' with { type: 'json' };
-import domainPartyTypesTable from '@wams/schemas/domain-party-types.json' with { type: 'json' };
+import { createHash } from 'node:crypto'
+import canonicalize from 'canonicalize'
+import { createWamsAjv, type CategoryInfo, type CategoryName, type Domain, type DomainPartyTypeTable, type PartyType, type Phase, type Purpose, type Role, type Route, type SeriousGround } from '@wams/schemas'
+import type { CapabilityTable } from '@wams/platform'
+import domainPartyTypesSchema from '@wams/schemas/domain-party-types.schema.json' with { type: 'json' }
+import domainPartyTypesTable from '@wams/schemas/domain-party-types.json' with { type: 'json' }
 
 /** Who can act for a purpose (rule 5). */
 export type Actor =
@@ -12,7 +12,7 @@ export type Actor =
   /** The person the case names: token org and sub equal the case's coordinator. */
   | 'coordinator'
   /** Token org is a participant of the case. */
-  | 'participant';
+  | 'participant'
 
 /**
  * Article references for the legalBasis of a decision. PLACEHOLDERS pending the final
@@ -48,11 +48,11 @@ export interface ObjectionOverrideData {
 
 // The involvement check's targeting table (schemas/domain-party-types.json), checked against its
 // schema when the module loads: an invalid table stops the start, not a request.
-const validateDomainPartyTypes = createWamsAjv({ strict: false }).compile<DomainPartyTypeTable>(domainPartyTypesSchema);
+const validateDomainPartyTypes = createWamsAjv({ strict: false }).compile<DomainPartyTypeTable>(domainPartyTypesSchema)
 if (!validateDomainPartyTypes(domainPartyTypesTable)) {
-  throw new Error(`schemas/domain-party-types.json is invalid: ${(validateDomainPartyTypes.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ')}`);
+  throw new Error(`schemas/domain-party-types.json is invalid: ${(validateDomainPartyTypes.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ')}`)
 }
-const domainPartyTypes = (domainPartyTypesTable as DomainPartyTypeTable).domains satisfies Readonly<Record<Domain, readonly PartyType[]>>;
+const domainPartyTypes = (domainPartyTypesTable as DomainPartyTypeTable).domains satisfies Readonly<Record<Domain, readonly PartyType[]>>
 
 /** The decision rules' matrices (SPEC section 5) as data; the rules in rules/ only read them. */
 export interface PolicyData {
@@ -148,7 +148,7 @@ export const policyData: PolicyData = {
     amendments: 'nota van wijziging 18 februari 2026',
     inForce: false,
   },
-};
+}
 
 /**
  * The version every decision and audit record names: SHA-256 (hex) of the RFC 8785
@@ -157,16 +157,16 @@ export const policyData: PolicyData = {
  * the table's own version was not raised). Canonical JSON makes it independent of key order, so
  * only a change of content changes it.
  */
-export function policyVersion(
+export function policyVersion (
   data: PolicyData,
   registerVersion: string,
   categories: Readonly<Record<string, CategoryInfo>>,
-  partyTypeCapabilities: CapabilityTable,
+  partyTypeCapabilities: CapabilityTable
 ): string {
   const fieldTable = Object.fromEntries(
-    Object.values(categories).map((c) => [c.name, { domain: c.domain, sensitivity: c.sensitivity, signal: c.signal, detail: c.detail }]),
-  );
-  const canonical = canonicalize({ policyData: data, registerVersion, categories: fieldTable, partyTypeCapabilities });
-  if (canonical === undefined) throw new Error('policy data cannot be serialised');
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+    Object.values(categories).map((c) => [c.name, { domain: c.domain, sensitivity: c.sensitivity, signal: c.signal, detail: c.detail }])
+  )
+  const canonical = canonicalize({ policyData: data, registerVersion, categories: fieldTable, partyTypeCapabilities })
+  if (canonical === undefined) throw new Error('policy data cannot be serialised')
+  return createHash('sha256').update(canonical, 'utf8').digest('hex')
 }

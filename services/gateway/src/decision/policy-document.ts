@@ -1,10 +1,10 @@
 // The policy in force as one public document (GET /v1/policy, and the generated tables of
 // docs/rules.md): built from the very Policy object the decisions are made against, so what is
 // published is what is enforced. Pure: no I/O.
-import type { CapabilityTable } from '@wams/platform';
-import type { Policy } from './policy.ts';
-import type { LawVersion, ObjectionOverrideData } from './policy-data.ts';
-import { rules } from './rules/index.ts';
+import type { CapabilityTable } from '@wams/platform'
+import type { Policy } from './policy.ts'
+import type { LawVersion, ObjectionOverrideData } from './policy-data.ts'
+import { rules } from './rules/index.ts'
 
 export interface PolicyDocumentRule {
   readonly number: number;
@@ -50,8 +50,8 @@ export interface PolicyDocument {
   };
 }
 
-export function policyDocument(policy: Policy): PolicyDocument {
-  const data = policy.data;
+export function policyDocument (policy: Policy): PolicyDocument {
+  const data = policy.data
   return {
     policyVersion: policy.version,
     lawVersion: data.lawVersion,
@@ -80,5 +80,5 @@ export function policyDocument(policy: Policy): PolicyDocument {
     signalOnlyPurposes: data.signalOnlyPurposes,
     objectionOverride: data.objectionOverride,
     legalBasis: data.legalBasis,
-  };
+  }
 }

@@ -1,7 +1,7 @@
-import { categoryTable, type CategoryInfo, type CategoryName, type FieldLevel, type Purpose } from '@wams/schemas';
-import { legalBasisText } from './legal-basis.ts';
-import type { PartyRegisterIndex, PartyTypeCapabilityIndex } from '@wams/platform';
-import { policyData as defaultPolicyData, policyVersion, type Actor, type PolicyData } from './policy-data.ts';
+import { categoryTable, type CategoryInfo, type CategoryName, type FieldLevel, type Purpose } from '@wams/schemas'
+import { legalBasisText } from './legal-basis.ts'
+import type { PartyRegisterIndex, PartyTypeCapabilityIndex } from '@wams/platform'
+import { policyData as defaultPolicyData, policyVersion, type Actor, type PolicyData } from './policy-data.ts'
 
 /** A category as the rules use it. */
 export interface PolicyCategory {
@@ -47,23 +47,23 @@ export interface PolicyOptions {
   readonly categories?: Readonly<Record<CategoryName, CategoryInfo>>;
 }
 
-function mapOfSets<K extends string, V>(record: Readonly<Record<K, readonly V[]>>): Map<string, ReadonlySet<V>> {
-  return new Map(Object.entries<readonly V[]>(record).map(([key, values]) => [key, new Set(values)]));
+function mapOfSets<K extends string, V> (record: Readonly<Record<K, readonly V[]>>): Map<string, ReadonlySet<V>> {
+  return new Map(Object.entries<readonly V[]>(record).map(([key, values]) => [key, new Set(values)]))
 }
 
-export function createPolicy({ register, data = defaultPolicyData, categories = categoryTable }: PolicyOptions): Policy {
-  const activeParties = register.parties.filter((party) => party.active);
-  const { capabilities } = register;
-  const detailByDomain = new Set<string>(data.detailByDomainCategories);
-  const policyCategories = new Map<string, PolicyCategory>();
+export function createPolicy ({ register, data = defaultPolicyData, categories = categoryTable }: PolicyOptions): Policy {
+  const activeParties = register.parties.filter((party) => party.active)
+  const { capabilities } = register
+  const detailByDomain = new Set<string>(data.detailByDomainCategories)
+  const policyCategories = new Map<string, PolicyCategory>()
   for (const info of Object.values(categories)) {
-    const fieldLevels = new Map<string, FieldLevel>();
-    for (const field of info.signal) fieldLevels.set(field, 'signal');
-    for (const field of info.detail) fieldLevels.set(field, 'detail');
-    const byDomain = detailByDomain.has(info.name);
+    const fieldLevels = new Map<string, FieldLevel>()
+    for (const field of info.signal) fieldLevels.set(field, 'signal')
+    for (const field of info.detail) fieldLevels.set(field, 'detail')
+    const byDomain = detailByDomain.has(info.name)
     const detailPartyTypes = byDomain
       ? capabilities.workingIn(info.domain)
-      : activeParties.filter((party) => party.categories.includes(info.name)).map((party) => party.partyType);
+      : activeParties.filter((party) => party.categories.includes(info.name)).map((party) => party.partyType)
     policyCategories.set(info.name, {
       info,
       fieldLevels,
@@ -71,23 +71,23 @@ export function createPolicy({ register, data = defaultPolicyData, categories = 
       criminal: info.sensitivity === 'criminal',
       detailPartyTypes: new Set(detailPartyTypes),
       detailPartyTypesFrom: byDomain ? 'domain' : 'suppliers',
-    });
+    })
   }
 
   // The involvement check asks, per problem domain, only party types that work in that domain
   // according to the capability table: two tables, one fact, checked to agree at start.
   const strays = Object.entries(data.domainPartyTypes).flatMap(([domain, types]) =>
-    types.filter((type) => !capabilities.workingIn(domain).includes(type)).map((type) => `${type} in ${domain}`));
+    types.filter((type) => !capabilities.workingIn(domain).includes(type)).map((type) => `${type} in ${domain}`))
   if (strays.length > 0) {
-    throw new Error(`the involvement-check table names party types that do not work in the domain per the capability table: ${strays.join(', ')}`);
+    throw new Error(`the involvement-check table names party types that do not work in the domain per the capability table: ${strays.join(', ')}`)
   }
 
-  const legalBasis = new Map<string, ReadonlyMap<string, string>>();
+  const legalBasis = new Map<string, ReadonlyMap<string, string>>()
   for (const purpose of Object.keys(data.legalBasis.purposes) as Purpose[]) {
     legalBasis.set(
       purpose,
-      new Map(Object.values(categories).map((c) => [c.name, legalBasisText(data.legalBasis, purpose, c.sensitivity)])),
-    );
+      new Map(Object.values(categories).map((c) => [c.name, legalBasisText(data.legalBasis, purpose, c.sensitivity)]))
+    )
   }
 
   return {
@@ -104,5 +104,5 @@ export function createPolicy({ register, data = defaultPolicyData, categories = 
     criminalDataGrounds: new Set(data.criminalDataGrounds),
     signalOnlyPurposes: new Set(data.signalOnlyPurposes),
     legalBasis,
-  };
+  }
 }

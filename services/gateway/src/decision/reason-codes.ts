@@ -16,43 +16,43 @@ export const REASON_CODES = [
   'FIELD_NOT_NECESSARY',
   'OBJECTION_PENDING',
   'OBJECTION_UPHELD',
-] as const;
+] as const
 
-export type ReasonCode = (typeof REASON_CODES)[number];
+export type ReasonCode = (typeof REASON_CODES)[number]
 
 /**
  * Codes a rule records on a request it lets pass by an exception of the law: not a failure, but
  * recorded with the permit (audit `reasons` and a flag for the supervisor). Rule 11: a pending
  * objection set aside to protect another person (GDPR art. 18(2)).
  */
-export const RECORDED_CODES = ['OBJECTION_PENDING_OVERRIDDEN'] as const;
+export const RECORDED_CODES = ['OBJECTION_PENDING_OVERRIDDEN'] as const
 
-export type RecordedCode = (typeof RECORDED_CODES)[number];
+export type RecordedCode = (typeof RECORDED_CODES)[number]
 
 /** What a rule returns: its failures, and codes of an exception it applied. */
-export type RuleCode = ReasonCode | RecordedCode;
+export type RuleCode = ReasonCode | RecordedCode
 
-const recorded: ReadonlySet<string> = new Set(RECORDED_CODES);
-export function isRecordedCode(code: RuleCode): code is RecordedCode {
-  return recorded.has(code);
+const recorded: ReadonlySet<string> = new Set(RECORDED_CODES)
+export function isRecordedCode (code: RuleCode): code is RecordedCode {
+  return recorded.has(code)
 }
 
 /** The supervisor's flag for each recorded code (audit detail.flags; GET /v1/audit/events?flag=). */
 export const RECORDED_CODE_FLAGS: Readonly<Record<RecordedCode, 'objection-overridden'>> = {
   OBJECTION_PENDING_OVERRIDDEN: 'objection-overridden',
-};
+}
 
 /** What a rule returns when it passes. Shared and frozen, so a passing rule allocates nothing. */
-export const PASS: readonly ReasonCode[] = Object.freeze([]);
+export const PASS: readonly ReasonCode[] = Object.freeze([])
 
-const single = new Map<RuleCode, readonly RuleCode[]>([...REASON_CODES, ...RECORDED_CODES].map((code) => [code, Object.freeze([code])]));
+const single = new Map<RuleCode, readonly RuleCode[]>([...REASON_CODES, ...RECORDED_CODES].map((code) => [code, Object.freeze([code])]))
 
 /** A rule's result when it fails with one code (the common case); preallocated for the same reason as PASS. */
-export function failsWith(code: ReasonCode): readonly ReasonCode[] {
-  return single.get(code)! as readonly ReasonCode[];
+export function failsWith (code: ReasonCode): readonly ReasonCode[] {
+  return single.get(code)! as readonly ReasonCode[]
 }
 
 /** A rule's result when it passes by an exception that must be recorded. */
-export function passesWith(code: RecordedCode): readonly RecordedCode[] {
-  return single.get(code)! as readonly RecordedCode[];
+export function passesWith (code: RecordedCode): readonly RecordedCode[] {
+  return single.get(code)! as readonly RecordedCode[]
 }

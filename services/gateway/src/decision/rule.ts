@@ -1,6 +1,6 @@
-import type { DecisionContext } from './context.ts';
-import type { Policy } from './policy.ts';
-import type { ReasonCode, RecordedCode, RuleCode } from './reason-codes.ts';
+import type { DecisionContext } from './context.ts'
+import type { Policy } from './policy.ts'
+import type { ReasonCode, RecordedCode, RuleCode } from './reason-codes.ts'
 
 /** One row of the rule table of SPEC section 5. */
 export interface Rule {

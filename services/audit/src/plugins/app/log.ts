@@ -51,7 +51,9 @@ async function logPlugin (app: FastifyInstance, { config, runtime, key, now, aft
   const checkpointer = new Checkpointer({ pool, key, origin: config.AUDIT_LOG_ORIGIN, logger, now })
   const purge = () => purgeExpired(pool, { now: now(), retentionDays: config.AUDIT_RETENTION_DAYS })
   const sequencer = new Sequencer({
-    pool, logger, checkpointer,
+    pool,
+    logger,
+    checkpointer,
     checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
     purgeIntervalMs: config.RETENTION_INTERVAL_MS,
     purge: async () => {
@@ -77,8 +79,15 @@ async function logPlugin (app: FastifyInstance, { config, runtime, key, now, aft
   }
 
   app.decorate('auditLog', {
-    pool, key, origin: config.AUDIT_LOG_ORIGIN, stats: store.stats, sequencer, checkpointer,
-    checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS, now, purgeExpired: purge
+    pool,
+    key,
+    origin: config.AUDIT_LOG_ORIGIN,
+    stats: store.stats,
+    sequencer,
+    checkpointer,
+    checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
+    now,
+    purgeExpired: purge
   })
 }
 

@@ -56,7 +56,8 @@ const eventPage = {
 } as const
 
 export const listEventsSchema = {
-  tags, security,
+  tags,
+  security,
   operationId: 'listEvents',
   summary: 'Audit events in log order, filtered and paged, as far as the caller may see them',
   description: 'A supervisor of the toezichthouder sees every event; any other party the events where it is the requester or the provider; a gemeente also every event of the cases it owns.',
@@ -65,24 +66,30 @@ export const listEventsSchema = {
 } as const
 
 export const searchEventsSchema = {
-  tags, security,
+  tags,
+  security,
   operationId: 'searchEventsByPerson',
   summary: 'Audit events about one person: the BSN goes in the body, never in a URL, and is turned into its pseudonym',
   description: 'A read that uses POST, a documented deviation: the BSN must not travel in a URL. It is turned into its keyed pseudonym at once; the filters, paging and scoping are those of GET /v1/audit/events.',
   body: {
-    type: 'object', additionalProperties: false, required: ['bsn'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['bsn'],
     properties: { bsn: { type: 'string', format: 'bsn', description: 'BSN of the person (eleven-test)' }, ...filterProperties, ...pageProperties }
   },
   response: { 200: eventPage, ...problems(400, 401, 403, 415) }
 } as const
 
 export const eventParams = {
-  type: 'object', additionalProperties: false, required: ['eventId'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['eventId'],
   properties: { eventId: { type: 'string', format: 'uuid' } }
 } as const
 
 export const getEventSchema = {
-  tags, security,
+  tags,
+  security,
   operationId: 'getEvent',
   summary: 'One event with its inclusion proof against the latest signed checkpoint',
   responseHeaders: { 404: ['Retry-After'] },
@@ -90,7 +97,8 @@ export const getEventSchema = {
   params: eventParams,
   response: {
     200: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       required: ['event', 'leafIndex', 'leafHash', 'treeSize', 'rootHash', 'inclusionProof', 'signedNote'],
       properties: {
         ...eventItem.properties,

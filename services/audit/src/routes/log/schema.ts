@@ -8,7 +8,8 @@ export interface ReceiptsBody { eventIds: string[] }
 export interface ConsistencyQuery { from: number, to: number }
 
 const checkpointBody = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   required: ['origin', 'treeSize', 'rootHash', 'signedNote', 'signedAt'],
   properties: {
     origin: { type: 'string' },
@@ -28,7 +29,8 @@ export const getCheckpointSchema = {
 } as const
 
 export const postCheckpointSchema = {
-  tags, security,
+  tags,
+  security,
   operationId: 'signCheckpoint',
   summary: 'Sign a checkpoint of the log as it is now (supervisor)',
   description: '201 with a new checkpoint when the log grew since the latest one, else 200 with the latest. The log refuses to sign a checkpoint that is not consistent with the previous one.',
@@ -42,12 +44,16 @@ export const keysSchema = {
   description: 'Each key as a signed-note verifier key (the --key of wams verify) and as a PEM public key.',
   response: {
     200: {
-      type: 'object', additionalProperties: false, required: ['keys'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['keys'],
       properties: {
         keys: {
           type: 'array',
           items: {
-            type: 'object', additionalProperties: false, required: ['name', 'algorithm', 'verifierKey', 'publicKeyPem'],
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'algorithm', 'verifierKey', 'publicKeyPem'],
             properties: {
               name: { type: 'string' },
               algorithm: { const: 'Ed25519' },
@@ -69,29 +75,40 @@ export const receiptsSchema = {
   summary: 'Inclusion receipts: does the log hold these events under its latest signed checkpoint? (producers)',
   description: 'Producers (gateway, consent ledger) keep each audit event until a receipt proves that the log holds it; they verify the proof and the checkpoint signature themselves. Public like the checkpoint: the answer holds positions and hashes only, never event content.',
   body: {
-    type: 'object', additionalProperties: false, required: ['eventIds'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['eventIds'],
     properties: { eventIds: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', format: 'uuid' } } }
   },
   response: { 200: receiptsBody, ...problems(400) }
 } as const
 
 export const rejectedSchema = {
-  tags, security,
+  tags,
+  security,
   operationId: 'listRejectedMessages',
   summary: 'Messages on the audit topic the log could not store (supervisor)',
   description: 'Never dropped silently: kept, counted, listed here without their content (the newest 100), and while any exist the readiness of the audit service reports degraded.',
   response: {
     200: {
-      type: 'object', additionalProperties: false, required: ['count', 'messages'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['count', 'messages'],
       properties: {
         count: { type: 'integer' },
         messages: {
           type: 'array',
           items: {
-            type: 'object', additionalProperties: false, required: ['id', 'topic', 'partition', 'offset', 'receivedAt', 'problems'],
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'topic', 'partition', 'offset', 'receivedAt', 'problems'],
             properties: {
-              id: { type: 'integer' }, topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'string' },
-              receivedAt: { type: 'string', format: 'date-time' }, problems: { type: 'array', items: { type: 'string' } }
+              id: { type: 'integer' },
+              topic: { type: 'string' },
+              partition: { type: 'integer' },
+              offset: { type: 'string' },
+              receivedAt: { type: 'string', format: 'date-time' },
+              problems: { type: 'array', items: { type: 'string' } }
             }
           }
         }
@@ -102,12 +119,15 @@ export const rejectedSchema = {
 } as const
 
 export const consistencySchema = {
-  tags, security,
+  tags,
+  security,
   operationId: 'getConsistencyProof',
   summary: 'Consistency proof between two tree sizes (RFC 9162 §2.1.4)',
   description: 'Proves that the tree of size `to` extends the tree of size `from` without changing it; `to` at most the latest checkpoint\'s tree size.',
   querystring: {
-    type: 'object', additionalProperties: false, required: ['from', 'to'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['from', 'to'],
     properties: {
       from: { type: 'integer', minimum: 0, description: 'The earlier tree size' },
       to: { type: 'integer', minimum: 0, description: 'The later tree size, at most the latest checkpoint\'s' }
@@ -115,7 +135,9 @@ export const consistencySchema = {
   },
   response: {
     200: {
-      type: 'object', additionalProperties: false, required: ['from', 'to', 'proof'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['from', 'to', 'proof'],
       properties: { from: { type: 'integer' }, to: { type: 'integer' }, proof: { type: 'array', items: base64Hash } }
     },
     ...problems(400, 401, 403)

@@ -8,7 +8,8 @@ export type StreamQuery = EventFilters
 export interface StreamHeaders { 'last-event-id'?: string }
 
 export const streamSchema = {
-  tags, security,
+  tags,
+  security,
   operationId: 'streamEvents',
   summary: 'Live stream (server-sent events) of new events, with the filters and the scoping of GET /v1/audit/events',
   description: 'Each event is an SSE message `event: audit-event`, `id: <leafIndex>`, `data: { event, leafIndex, leafHash }`; comments are heartbeats. Reconnect with Last-Event-ID to resume after that leaf.',

@@ -7,12 +7,15 @@ export interface SubjectReportBody { bsn: string, language?: Language }
 
 export const reportPartySchema = {
   $id: 'AuditReportParty',
-  type: 'object', additionalProperties: false, required: ['org', 'name', 'partyType'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['org', 'name', 'partyType'],
   properties: { org: { type: ['string', 'null'] }, name: { type: 'string' }, partyType: { type: ['string', 'null'] } }
 } as const
 
 const reportEntry = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   required: ['eventId', 'leafIndex', 'time', 'outcome', 'requester', 'provider', 'category', 'categoryText', 'fields', 'fieldsText', 'purpose', 'purposeText', 'legalBasis', 'reasons', 'providerReason', 'text'],
   properties: {
     eventId: { type: 'string' },
@@ -35,7 +38,8 @@ const reportEntry = {
 } as const
 
 const caseEntry = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   required: ['eventId', 'leafIndex', 'time', 'eventType', 'role', 'by', 'legalBasis', 'text'],
   properties: {
     eventId: { type: 'string' },
@@ -50,17 +54,22 @@ const caseEntry = {
 } as const
 
 export const subjectReportSchema = {
-  tags, security,
+  tags,
+  security,
   operationId: 'getSubjectReport',
   summary: 'Data-subject access report (inzage): every disclosure about one person, every refused request, and every event of a case about them, in plain words',
   description: 'For the supervisor (everything), or for the college or coordinator of a gemeente that owns a case of the person (what that gemeente may see: its cases and its own requests); a resident asks through the municipality\'s portal. The BSN goes in the body only. UAVG art. 41: while a case of route ernstig with clientInformed false is not closed, a municipality\'s report leaves that case\'s events out and counts them only in `withheld` (for the municipality, never to be shown to the resident); the supervisor sees everything. Asking for a report is itself an audit event (subject-report.requested), granted or not.',
   body: {
-    type: 'object', additionalProperties: false, required: ['bsn'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['bsn'],
     properties: { bsn: { type: 'string', format: 'bsn' }, language: { enum: ['nl', 'en'], default: 'nl' } }
   },
   response: {
     200: {
-      type: 'object', additionalProperties: false, required: ['language', 'generatedAt', 'summary', 'disclosures', 'refusals', 'caseEvents', 'withheld'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['language', 'generatedAt', 'summary', 'disclosures', 'refusals', 'caseEvents', 'withheld'],
       properties: {
         language: { enum: ['nl', 'en'] },
         generatedAt: { type: 'string', format: 'date-time' },
@@ -69,7 +78,9 @@ export const subjectReportSchema = {
         refusals: { type: 'array', items: reportEntry },
         caseEvents: { type: 'array', items: caseEntry, description: 'Events of cases about the person (the case opening, scope, participants, phases, objections, closing)' },
         withheld: {
-          type: 'object', additionalProperties: false, required: ['events', 'cases', 'basis'],
+          type: 'object',
+          additionalProperties: false,
+          required: ['events', 'cases', 'basis'],
           description: 'For the municipality only, never to be shown to the resident: events left out under UAVG art. 41. Always present; zero for the supervisor.',
           properties: { events: { type: 'integer', minimum: 0 }, cases: { type: 'integer', minimum: 0 }, basis: { type: 'string' } }
         }

@@ -17,7 +17,9 @@ export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' 
 export const nullableText = { type: ['string', 'null'] } as const
 export const words = (max = 4000) => ({ type: 'string', minLength: 1, maxLength: max }) as const
 export const partyRef = {
-  type: 'object', additionalProperties: false, required: ['org', 'sub'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['org', 'sub'],
   properties: { org: oin, sub: { type: 'string', minLength: 1, maxLength: 256 } }
 } as const
 const problemResponse = { $ref: 'Problem#' } as const
@@ -25,7 +27,9 @@ export const problems = (...codes: number[]) => Object.fromEntries(codes.map((c)
 export const security = [{ bearer: [] }]
 
 export const caseParams = {
-  type: 'object', additionalProperties: false, required: ['caseId'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['caseId'],
   properties: { caseId: uuid }
 } as const
 
@@ -53,7 +57,9 @@ export const caseViewSchema = {
     subjects: {
       type: 'array',
       items: {
-        type: 'object', additionalProperties: false, required: ['subjectRef', 'role'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['subjectRef', 'role'],
         properties: {
           subjectRef: { type: 'string', description: 'Keyed pseudonym of the BSN' },
           role: { enum: SUBJECT_ROLES },
@@ -85,14 +91,18 @@ export const caseViewSchema = {
     participants: {
       type: 'array',
       items: {
-        type: 'object', additionalProperties: false, required: ['org', 'addedAt'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['org', 'addedAt'],
         properties: { org: oin, addedAt: dateTime, necessity: nullableText, addedBy: partyRef }
       }
     },
     objections: {
       type: 'array',
       items: {
-        type: 'object', additionalProperties: false, required: ['objectionId', 'subjectRef', 'status', 'lodgedAt', 'decidedAt'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['objectionId', 'subjectRef', 'status', 'lodgedAt', 'decidedAt'],
         properties: {
           objectionId: uuid,
           subjectRef: { type: 'string' },
@@ -112,7 +122,9 @@ export const caseViewSchema = {
 } as const
 
 const eventSummary = {
-  type: 'object', additionalProperties: false, required: ['seq', 'eventId', 'type', 'hash', 'recordedAt'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['seq', 'eventId', 'type', 'hash', 'recordedAt'],
   properties: { seq: { type: 'integer' }, eventId: uuid, type: { enum: EVENT_TYPES }, hash: { type: 'string' }, recordedAt: dateTime }
 } as const
 
@@ -153,15 +165,19 @@ export const openCaseSchema = {
     properties: {
       route: { enum: ROUTES },
       subjects: {
-        type: 'array', maxItems: 20,
+        type: 'array',
+        maxItems: 20,
         items: {
-          type: 'object', additionalProperties: false, required: ['bsn', 'role'],
+          type: 'object',
+          additionalProperties: false,
+          required: ['bsn', 'role'],
           // The eleven-test runs as rule BSN_INVALID, so a wrong BSN is reported once, by pointer, never echoed.
           properties: { bsn: { type: 'string', maxLength: 32, description: 'BSN: nine digits passing the eleven-test' }, role: { enum: SUBJECT_ROLES } }
         }
       },
       problems: {
-        type: 'array', maxItems: 20,
+        type: 'array',
+        maxItems: 20,
         items: { type: 'object', additionalProperties: false, required: ['domain', 'description'], properties: { domain: { enum: DOMAINS }, description: words() } }
       },
       relatedness: { type: 'string', maxLength: 4000, description: `How the problems are related (samenhang), at least ${MIN_STATEMENT_LENGTH} characters` },
@@ -177,7 +193,10 @@ export const openCaseSchema = {
 // ---- GET /v1/cases/{caseId} -----------------------------------------------------------------
 
 export const getCaseSchema = {
-  tags: ['cases'], operationId: 'getCase', summary: 'The current state of a case', security,
+  tags: ['cases'],
+  operationId: 'getCase',
+  summary: 'The current state of a case',
+  security,
   responseHeaders: { 200: ['ETag'] },
   description: 'College and coordinator of the municipality (with BSNs), the supervisor (pseudonyms), participants (reduced view). ETag = version.',
   params: caseParams,

@@ -19,7 +19,10 @@ const bodySchema = {
   properties: {
     type: { const: 'RaadpleegMetBurgerservicenummer' },
     burgerservicenummer: {
-      type: 'array', minItems: 1, maxItems: 20, uniqueItems: true,
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      uniqueItems: true,
       items: { type: 'string', pattern: '^[0-9]{9}$' },
       description: 'BSNs of the persons asked for; in the body only, never logged'
     },

@@ -4,7 +4,10 @@ import { caseParams, ifMatch, problems, security, words, writeResult } from '../
 export interface CloseBody { reason: string }
 
 export const closeSchema = {
-  tags: ['cases'], operationId: 'closeCase', summary: 'Close the case', security,
+  tags: ['cases'],
+  operationId: 'closeCase',
+  summary: 'Close the case',
+  security,
   responseHeaders: { 200: ['ETag'] },
   description: 'Starts the retention period; nothing changes a closed case afterwards.',
   params: caseParams,

@@ -37,7 +37,9 @@ export const decisionStateSchema = {
     objections: {
       type: 'array',
       items: {
-        type: 'object', additionalProperties: false, required: ['objectionId', 'subjectRef', 'status'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['objectionId', 'subjectRef', 'status'],
         properties: { objectionId: uuid, subjectRef: { type: 'string' }, status: { enum: ['pending', 'upheld', 'rejected'] } }
       }
     },
@@ -47,7 +49,10 @@ export const decisionStateSchema = {
 } as const
 
 export const decisionStateRouteSchema = {
-  tags: ['cases'], operationId: 'getDecisionState', summary: 'The case state the gateway decides on', security,
+  tags: ['cases'],
+  operationId: 'getDecisionState',
+  summary: 'The case state the gateway decides on',
+  security,
   responseHeaders: { 200: ['ETag'] },
   description: 'Role gateway (and the supervisor). Read synchronously from the committed projection: every change acknowledged before the read started is in it.',
   params: caseParams,

@@ -3,20 +3,26 @@ import { EVENT_TYPES } from '../../../case-state.ts'
 import { caseParams, dateTime, nullableDateTime, problems, security, uuid } from '../schema.ts'
 
 export const ledgerSchema = {
-  tags: ['cases'], operationId: 'getCaseLedger', summary: 'The case\'s append-only event history with its hash chain', security,
+  tags: ['cases'],
+  operationId: 'getCaseLedger',
+  summary: 'The case\'s append-only event history with its hash chain',
+  security,
   responseHeaders: { 200: ['ETag'] },
   description: 'College and coordinator of the municipality, and the supervisor (who gets events holding BSNs without content). content is null once purged; the hashes stay, so the chain verifies.',
   params: caseParams,
   response: {
     200: {
-      type: 'object', additionalProperties: false, required: ['caseId', 'version', 'events'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['caseId', 'version', 'events'],
       properties: {
         caseId: uuid,
         version: { type: 'integer' },
         events: {
           type: 'array',
           items: {
-            type: 'object', additionalProperties: false,
+            type: 'object',
+            additionalProperties: false,
             required: ['seq', 'eventId', 'type', 'recordedAt', 'content', 'contentHash', 'prevHash', 'hash', 'purgedAt'],
             properties: {
               seq: { type: 'integer' },

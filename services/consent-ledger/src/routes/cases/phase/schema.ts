@@ -5,7 +5,10 @@ import { caseParams, ifMatch, problems, security, words, writeResult } from '../
 export interface PhaseBody { phase: Phase, reason?: string }
 
 export const phaseSchema = {
-  tags: ['cases'], operationId: 'changePhase', summary: 'Move the case to the next phase', security,
+  tags: ['cases'],
+  operationId: 'changePhase',
+  summary: 'Move the case to the next phase',
+  security,
   responseHeaders: { 200: ['ETag'] },
   description: 'Only forward: onderzoek → aanpak. Closing is POST /close with a reason.',
   params: caseParams,
