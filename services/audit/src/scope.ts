@@ -1,14 +1,16 @@
-// Who sees which audit events (SPEC section 6), as a small rule table. A caller's grants are the
-// union of the rules that apply to it; the grants become ONE SQL predicate, used by every read
-// (list, search, by id, stream, export), so the scoping cannot differ between them. Who supervises
-// and who owns cases comes from the party-type capability table (an allow-list), not from names.
+// Who gets which view of the audit log (SPEC section 6), as a small rule table. A caller's grants
+// are the union of the rules that apply to it; what each grant shows — which events, in which
+// projection — is the view table of views.ts, which turns the grants into ONE SQL predicate and
+// one projection, used by every read (list, search, by id, stream, subject report), so the scoping
+// cannot differ between them. Who supervises and who owns cases comes from the party-type
+// capability table (an allow-list), not from names.
 import type { PartyTypeCapabilityIndex, Principal, PartyRegisterIndex, PartyType } from '@wams/platform'
 
 /** What a grant makes visible. */
 export type Grant =
   | 'all'          // every event
   | 'as-requester' // events the caller's organisation caused (actor.org)
-  | 'as-provider'  // events about requests to the caller's organisation (provider)
+  | 'as-provider'  // requests the gateway sent to the caller's organisation (provider), as it received them
   | 'own-cases'    // every event of the cases the caller's organisation owns (opened)
 
 interface ScopeRule {
@@ -38,15 +40,4 @@ export function scopeOf (principal: Principal, register: PartyRegisterIndex): Sc
 
 export function seesAll (scope: Scope): boolean {
   return scope.grants.has('all')
-}
-
-/** The SQL predicate over audit_events aliased `e`; appends its parameters to `params`. */
-export function scopePredicate (scope: Scope, params: unknown[]): string {
-  if (scope.grants.has('all')) return 'TRUE'
-  const parts: string[] = []
-  const org = () => { params.push(scope.org); return `$${params.length}` }
-  if (scope.grants.has('as-requester')) parts.push(`e.actor_org = ${org()}`)
-  if (scope.grants.has('as-provider')) parts.push(`e.provider = ${org()}`)
-  if (scope.grants.has('own-cases')) parts.push(`EXISTS (SELECT 1 FROM case_owners c WHERE c.case_id = e.case_id AND c.org = ${org()})`)
-  return parts.length === 0 ? 'FALSE' : `(${parts.join(' OR ')})`
 }

@@ -1,11 +1,12 @@
 // The live stream (server-sent events) of newly sequenced events. Each client reads through the
 // same scoped query as GET /v1/audit/events, from its own position, whenever the sequencer
-// (on any instance) announces a new tree size: no second implementation of the scoping, and a
-// client that reconnects with Last-Event-ID (the last leaf index it got) misses nothing.
+// (on any instance) announces a new tree size: no second implementation of the scoping or of the
+// projection (a provider gets what it received, views.ts), and a client that reconnects with
+// Last-Event-ID (the last leaf index it got) misses nothing.
 // Heartbeat comments keep proxies from closing an idle stream; on shutdown every stream ends.
 import type { ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
-import type { Pool, PoolClient } from '@wams/platform'
+import type { Pool, PoolClient, Pseudonymiser } from '@wams/platform'
 import { listEvents, type EventFilters } from './event-query.ts'
 import type { Scope } from './scope.ts'
 import { SEQUENCED_CHANNEL } from './sequencer.ts'
@@ -31,7 +32,7 @@ export class StreamHub {
   private poll: NodeJS.Timeout | null = null
   private stopped = false
 
-  constructor (private readonly opts: { pool: Pool, logger: Logger, heartbeatMs: number }) {}
+  constructor (private readonly opts: { pool: Pool, logger: Logger, heartbeatMs: number, pseudonymise: Pseudonymiser }) {}
 
   get size (): number { return this.clients.size }
 
@@ -120,7 +121,7 @@ export class StreamHub {
         client.again = false
         if (client.next >= this.head) continue
         const headBefore = this.head
-        const items = await listEvents(this.opts.pool, { scope: client.scope, filters: client.filters, afterLeaf: client.next - 1, limit: PAGE })
+        const items = await listEvents(this.opts.pool, { scope: client.scope, pseudonymise: this.opts.pseudonymise, filters: client.filters, afterLeaf: client.next - 1, limit: PAGE })
         for (const item of items) {
           if (!this.clients.has(client)) return
           const ok = client.raw.write(`id: ${item.leafIndex}\nevent: audit-event\ndata: ${JSON.stringify(item)}\n\n`)

@@ -13,7 +13,8 @@
 // resident. The supervisor always sees everything. The audit log knows cases only from the case
 // events on its topic: route and clientInformed travel in their typed detail (CaseEventDetail).
 import type { Pool, PartyRegisterIndex, Principal } from '@wams/platform'
-import { scopePredicate, seesAll, type Scope } from './scope.ts'
+import { seesAll, type Scope } from './scope.ts'
+import { visibility } from './views.ts'
 
 export type Language = 'nl' | 'en'
 
@@ -224,6 +225,8 @@ export async function mayReport (pool: Pool, principal: Principal, scope: Scope,
 interface Row {
   event_type: string
   case_id: string | null
+  /** Seen in full; false: only as the provider it was sent to (views.ts). */
+  full_view: boolean
   event: {
     eventId: string,
     time: string,
@@ -264,10 +267,14 @@ export async function subjectReport (pool: Pool, options: {
 }): Promise<SubjectReport> {
   const { register, language } = options
   // Content of purged events is gone (subject_ref too): the report covers the retention period.
+  // The visibility of every other read (views.ts); a row the municipality sees only as the provider
+  // the request was sent to carries no reason codes (on a permit they tell of a pending objection),
+  // as in its provider view; the rest of an entry (who asked, what, why) is what it received.
   const params: unknown[] = [options.subjectRef]
+  const seen = visibility(options.scope, params)
   const { rows: all } = await pool.query<Row>(
-    `SELECT e.event_type, e.case_id, e.event, e.leaf_index FROM audit_events e
-     WHERE e.subject_ref = $1 AND e.event IS NOT NULL AND ${scopePredicate(options.scope, params)}
+    `SELECT e.event_type, e.case_id, e.event, e.leaf_index, ${seen.full} AS full_view FROM audit_events e
+     WHERE e.subject_ref = $1 AND e.event IS NOT NULL AND ${seen.where}
        AND ((e.event_type IN ('data-request.decision', 'involvement-check.decision') AND e.outcome IN ('permit', 'refused', 'deny'))
             OR e.event_type = 'case.event')
      ORDER BY e.time, e.seq`, params)
@@ -283,7 +290,8 @@ export async function subjectReport (pool: Pool, options: {
   }
   const typeOf = (p: { partyType: string | null }) => (p.partyType ? ` (${PARTY_TYPE[p.partyType]?.[language] ?? p.partyType})` : '')
 
-  const entries = rows.filter((r) => r.event_type !== 'case.event').map(({ event: e, leaf_index: leafIndex }): ReportEntry => {
+  const entries = rows.filter((r) => r.event_type !== 'case.event').map(({ event: stored, leaf_index: leafIndex, full_view: full }): ReportEntry => {
+    const e = full ? stored : { ...stored, reasons: [] }
     const requester = party(e.actor.org)
     const provider = party(e.provider)
     const fields = e.outcome === 'permit' ? e.fieldsReleased : e.fieldsRequested

@@ -20,7 +20,7 @@ export interface StreamPluginOptions {
 }
 
 async function streamPlugin (app: FastifyInstance, { config, runtime, offline }: StreamPluginOptions): Promise<void> {
-  const hub = new StreamHub({ pool: runtime.pool, logger: runtime.logger, heartbeatMs: config.STREAM_HEARTBEAT_MS })
+  const hub = new StreamHub({ pool: runtime.pool, logger: runtime.logger, heartbeatMs: config.STREAM_HEARTBEAT_MS, pseudonymise: runtime.pseudonymise })
   app.addHook('preClose', async () => { await hub.stop() })
   app.addHook('onClose', async () => { await hub.stop() })
   if (!offline) await hub.start()

@@ -1,5 +1,7 @@
 // Reading the log: the list with filters and cursor pages, the search by person (BSN in the body,
-// pseudonymised at once), and one event with its inclusion proof against the latest checkpoint.
+// pseudonymised at once), and one event with its inclusion proof against the latest checkpoint —
+// each as the caller sees it (../../views.ts): in full with the proof, or, for a provider, what it
+// received, without a proof (the leaf hash is over the full event, which it does not get).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { inclusionProof } from '@wams/transparency-log'
 import { decodeCursor, encodeCursor, findEvent, listEvents } from '../../event-query.ts'
@@ -21,6 +23,7 @@ export default async function eventRoutes (app: FastifyInstance): Promise<void> 
     const { cursor: _c, limit: _l, ...filters } = query
     const events = await listEvents(pool, {
       scope: app.auditScope(request),
+      pseudonymise: app.pseudonymise,
       filters: { ...filters, ...(subjectRef ? { subjectRef } : {}) },
       afterLeaf: after,
       limit
@@ -39,8 +42,10 @@ export default async function eventRoutes (app: FastifyInstance): Promise<void> 
 
   app.get<{ Params: EventParams }>('/v1/audit/events/:eventId', { schema: getEventSchema },
     async (request, reply) => {
-      const item = await findEvent(pool, request.params.eventId, app.auditScope(request))
+      const item = await findEvent(pool, request.params.eventId, { scope: app.auditScope(request), pseudonymise: app.pseudonymise })
       if (item === null) throw new AuditEventNotFoundError()
+      // What a provider received: no leaf hash to prove, so no checkpoint to wait for.
+      if (item.view === 'provider') return item
       const checkpoint = await latestCheckpoint(pool)
       if (checkpoint === null || item.leafIndex >= checkpoint.treeSize) {
         reply.header('retry-after', String(Math.ceil(app.auditLog.checkpointIntervalMs / 1000)))

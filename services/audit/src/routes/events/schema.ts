@@ -26,24 +26,84 @@ export type EventsQuery = Omit<EventFilters, 'subjectRef'> & { cursor?: string, 
 export type SearchEventsBody = EventsQuery & { bsn: string }
 export interface EventParams { eventId: string }
 
-// The event is returned exactly as it was hashed into the log (RFC 8785 of this object), so its
-// schema passes every property through unchanged; its contract is schemas/audit-event.schema.json.
+// An event seen in full is returned exactly as it was hashed into the log (RFC 8785 of this
+// object), so its schema passes every property through unchanged; its contract is
+// schemas/audit-event.schema.json. A provider gets what it received (../../views.ts), listed
+// property by property: nothing else leaves.
 const eventSchema = {
   type: ['object', 'null'],
   additionalProperties: true,
   description: 'The audit event (schemas/audit-event.schema.json) exactly as hashed into the log; null once its content was purged after the retention period'
 } as const
 
-const eventItem = {
+const nullableString = { type: ['string', 'null'] } as const
+
+const providerEventSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['event', 'leafIndex', 'leafHash'],
+  required: ['eventId', 'time', 'type', 'traceId', 'transactionId', 'actor', 'caseRef', 'provider', 'category', 'purpose', 'fieldsRequested', 'outcome', 'legalBasis', 'necessity', 'detail'],
+  description: 'A request the gateway sent to the provider, as the provider received it: the caseRef it was sent (not the case id), the requesting organisation and party type (not the person), what was asked and what it answered. Not the subject\'s pseudonym, no reason codes, no flags.',
   properties: {
-    event: eventSchema,
-    leafIndex: { type: 'integer', minimum: 0, description: 'Place of the event in the Merkle tree log' },
-    leafHash: { ...base64Hash, description: 'SHA-256(0x00 ‖ RFC 8785 JSON of event), base64' }
+    eventId: { type: 'string', format: 'uuid' },
+    time: { type: 'string', format: 'date-time' },
+    type: { enum: ['data-request.decision', 'involvement-check.decision'] },
+    traceId: { type: 'string', description: 'W3C trace id of the call (the traceparent it received)' },
+    transactionId: { type: 'string', description: 'The requestId it received' },
+    actor: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['org', 'partyType'],
+      description: 'The requesting organisation',
+      properties: { org: nullableString, partyType: nullableString }
+    },
+    caseRef: { ...nullableString, description: 'The per-provider pseudonym of the case it received' },
+    provider: nullableString,
+    category: nullableString,
+    purpose: nullableString,
+    fieldsRequested: { type: 'array', items: { type: 'string' }, description: 'The fields it was asked for' },
+    outcome: { enum: ['permit', 'refused', 'not-known', 'error'] },
+    legalBasis: nullableString,
+    necessity: { ...nullableString, description: 'The necessity statement it received (BSN-like digits masked)' },
+    detail: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['partnerStatus'],
+      properties: {
+        partnerStatus: { type: ['integer', 'null'], description: 'The HTTP status of its answer; null when none came back' },
+        error: { type: 'string', description: 'Why its answer could not be used (PARTNER_TIMEOUT, PARTNER_FAILED, PARTNER_RESPONSE_INVALID, PARTNER_SCHEMA_VIOLATION)' },
+        providerReason: { type: 'string', description: 'Its own stated reason when it refused' }
+      }
+    }
   }
 } as const
+
+const fullItemProperties = {
+  view: { enum: ['full'], description: 'The event in full, as hashed into the log' },
+  event: eventSchema,
+  leafIndex: { type: 'integer', minimum: 0, description: 'Place of the event in the Merkle tree log' },
+  leafHash: { ...base64Hash, description: 'SHA-256(0x00 ‖ RFC 8785 JSON of event), base64' }
+} as const
+
+const fullItem = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['view', 'event', 'leafIndex', 'leafHash'],
+  properties: fullItemProperties
+} as const
+
+const providerItem = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['view', 'event', 'leafIndex'],
+  description: 'A provider\'s view of a request sent to it. No leaf hash and no inclusion proof: the leaf hash is over the full event, which the provider does not get; the supervisor can open the leaf at leafIndex.',
+  properties: {
+    view: { enum: ['provider'], description: 'What the provider received' },
+    event: providerEventSchema,
+    leafIndex: { type: 'integer', minimum: 0, description: 'Place of the (full) event in the Merkle tree log' }
+  }
+} as const
+
+const eventItem = { oneOf: [fullItem, providerItem] } as const
 
 const eventPage = {
   type: 'object',
@@ -60,7 +120,7 @@ export const listEventsSchema = {
   security,
   operationId: 'listEvents',
   summary: 'Audit events in log order, filtered and paged, as far as the caller may see them',
-  description: 'A supervisor of the toezichthouder sees every event; any other party the events where it is the requester or the provider; a gemeente also every event of the cases it owns.',
+  description: 'A supervisor of the toezichthouder sees every event in full; any other party the events it caused (as requester) in full, except attempts without standing, and the requests the gateway sent to it (as provider) as it received them (view provider: the caseRef, the requesting organisation); a gemeente also every event of the cases it owns, in full. Filters on caseId and flag match only events seen in full.',
   querystring: { type: 'object', additionalProperties: false, properties: { ...filterProperties, ...pageProperties } },
   response: { 200: eventPage, ...problems(400, 401, 403) }
 } as const
@@ -91,22 +151,24 @@ export const getEventSchema = {
   tags,
   security,
   operationId: 'getEvent',
-  summary: 'One event with its inclusion proof against the latest signed checkpoint',
+  summary: 'One event with its inclusion proof against the latest signed checkpoint (a provider: what it received, without a proof)',
   responseHeaders: { 404: ['Retry-After'] },
-  description: 'Verify: SHA-256(0x00 ‖ RFC 8785 JSON of event) is leafHash; the RFC 9162 inclusion proof of leafIndex in a tree of treeSize leaves gives rootHash; signedNote (GET /v1/audit/keys) signs treeSize and rootHash. 404 when the event is unknown, not visible to the caller, or not yet covered by a checkpoint.',
+  description: 'view full — verify: SHA-256(0x00 ‖ RFC 8785 JSON of event) is leafHash; the RFC 9162 inclusion proof of leafIndex in a tree of treeSize leaves gives rootHash; signedNote (GET /v1/audit/keys) signs treeSize and rootHash. view provider (a request sent to the caller as provider, shown only as it received it): no proof, since the leaf hash is over the full event. 404 when the event is unknown, not visible to the caller, or (view full) not yet covered by a checkpoint.',
   params: eventParams,
   response: {
     200: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['event', 'leafIndex', 'leafHash', 'treeSize', 'rootHash', 'inclusionProof', 'signedNote'],
-      properties: {
-        ...eventItem.properties,
-        treeSize: { type: 'integer', minimum: 1 },
-        rootHash: base64Hash,
-        inclusionProof: { type: 'array', items: base64Hash, description: 'Audit path from the leaf to the root (RFC 9162 §2.1.3)' },
-        signedNote: { type: 'string', description: 'The checkpoint (C2SP signed note) of treeSize and rootHash' }
-      }
+      oneOf: [{
+        type: 'object',
+        additionalProperties: false,
+        required: ['view', 'event', 'leafIndex', 'leafHash', 'treeSize', 'rootHash', 'inclusionProof', 'signedNote'],
+        properties: {
+          ...fullItemProperties,
+          treeSize: { type: 'integer', minimum: 1 },
+          rootHash: base64Hash,
+          inclusionProof: { type: 'array', items: base64Hash, description: 'Audit path from the leaf to the root (RFC 9162 §2.1.3)' },
+          signedNote: { type: 'string', description: 'The checkpoint (C2SP signed note) of treeSize and rootHash' }
+        }
+      }, providerItem]
     },
     ...problems(400, 401, 403, 404)
   }
