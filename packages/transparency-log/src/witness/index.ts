@@ -1,0 +1,15 @@
+// The witness side of the log (C2SP tlog-witness, tlog-cosignature): cosignatures, witness keys,
+// the quorum check of a cosigned checkpoint, and the Witness with its state file.
+export { COSIGNATURE_HEADER, MAX_TIMESTAMP, cosignatureMessage, parseCosignature, signCosignature, verifyCosignature } from './cosignature.ts'
+export type { Cosignature } from './cosignature.ts'
+export { COSIGNATURE_V1_TYPE, cosignerKeyId, cosignerVerifierKey, describeCosigner, parseCosignerKey } from './cosigner-key.ts'
+export type { Cosigner, CosignerKey } from './cosigner-key.ts'
+export { addSignatureLines, checkCosignatures } from './cosigned-note.ts'
+export type { CosignatureCheck, WitnessVerdict } from './cosigned-note.ts'
+export { MISBEHAVIOUR, WitnessRefusal } from './refusal.ts'
+export type { RefusalReason } from './refusal.ts'
+export { readState, writeState } from './state-file.ts'
+export type { LogState, WitnessState } from './state-file.ts'
+export { Witness } from './witness.ts'
+export type { WitnessLog, WitnessOptions } from './witness.ts'
+export { loadOrCreateCosigner } from './key-file.ts'
