@@ -14,7 +14,6 @@ import {
   decide,
   type DecisionContext,
   type Policy,
-  type ReasonCode,
 } from '../services/gateway/src/decision/index.ts'
 
 const ITERATIONS = Number(process.argv[2] ?? 200_000)

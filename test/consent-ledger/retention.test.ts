@@ -66,7 +66,7 @@ t.test('close, wait out the retention period, purge: no BSN or words left, hashe
   t.equal(closed.json().state.closedAt, clock.toISOString(), 'closing time comes from the injected clock')
 
   // A case that stays open and one closed later: the purge leaves both alone.
-  const open = await openCase(app, ernstigBody())
+  await openCase(app, ernstigBody())
   const later = await openCase(app, ernstigBody({ subjects: [{ bsn: BSN.other, role: 'client' }] }))
   advance(100)
   await write('POST', `/v1/cases/${later.caseId}/close`, { reason: 'Later gesloten, nog binnen de termijn.' })

@@ -354,6 +354,7 @@ const mutations: Record<string, Mutation> = {
       '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2026-02-30T00:00:00Z', '2026-12-02T24:00:00Z', '2016-12-31T23:59:60Z',
       '1970-01-01T00:00:00+99:99', '2026-12-02', '-000001-01-01T00:00:00Z', [DEMO_BSN.client, DEMO_BSN.member], 'x\u0000', 'x\ud800', 'x\uffff'
     ])
+    // eslint-disable-next-line no-control-regex -- NUL is one of the hostile characters looked for
     const hostile = typeof value === 'string' && /[\u0000\ud800\uffff]/.test(value)
     return { ...d, query: { ...d.query, [p.name]: value }, hostile: d.hostile || hostile, mustRefuse: d.mustRefuse || hostile }
   },

@@ -19,7 +19,7 @@ import { request as httpRequest } from 'undici'
 import type { FastifyInstance } from 'fastify'
 import { partyRegister } from '@wams/schemas'
 import { categoryTable, type CategoryName } from '@wams/schemas'
-import { startStack, type Stack } from './stack.ts'
+import { startStack } from './stack.ts'
 import { operationsOf, type OpenApiDocument, type Operation, type ServiceName } from './openapi.ts'
 import { generate, type FuzzRequest, type Mix, type PermitTemplate, type World } from './generate.ts'
 import { BSN_EXEMPTIONS, Oracle, type Answer, type Violation } from './oracle.ts'
@@ -250,6 +250,7 @@ t.test('the gateway, the consent ledger and the audit service under fuzzing', as
     report.worker(w.name, details.numRuns)
   }))
   const fuzzSeconds = (Date.now() - fuzzStarted) / 1000
+  // eslint-disable-next-line no-unmodified-loop-condition -- the answers still in flight lower inFlight while this waits
   for (const until = Date.now() + ANSWER_TIMEOUT_MS + 1000; inFlight > 0 && Date.now() < until;) await new Promise((resolve) => setTimeout(resolve, 50))
   clearInterval(refresh)
 

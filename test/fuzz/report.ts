@@ -12,6 +12,7 @@ export interface Sample { rule: string, detail: string, op: string, kind: string
  * separators, bidi overrides, unpaired surrogates, noncharacters. JSON.stringify leaves U+2028, C1
  * controls and the like as they are, and a TAP parser may take some of them for line ends.
  */
+// eslint-disable-next-line no-control-regex -- the control characters are what it escapes
 const RISKY = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufdd0-\ufdef\ufffe\uffff]|\p{Cs}/gu
 export const printable = (s: string): string => s.replace(RISKY, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 

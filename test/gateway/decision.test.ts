@@ -6,7 +6,7 @@ import t from 'tap'
 import { partyRegister, type CaseState, type PartyType } from '@wams/schemas'
 import { indexPartyRegister, indexPartyTypeCapabilities } from '@wams/platform'
 import {
-  register, policy, oinOf, inactiveParty, INACTIVE, GEMEENTE, BUURDORP, GGD, HUISARTS, ZORGAANBIEDER, POLITIE, VEILIG_THUIS, JEUGDHULP, WONINGCORPORATIE, UWV, TOEZICHTHOUDER, UNLISTED, CLIENT, MEMBER, STRANGER, COORDINATOR, NECESSITY, validCaseState, participant, caseState, request,
+  register, policy, oinOf, INACTIVE, GEMEENTE, BUURDORP, GGD, HUISARTS, ZORGAANBIEDER, POLITIE, VEILIG_THUIS, JEUGDHULP, WONINGCORPORATIE, UWV, TOEZICHTHOUDER, UNLISTED, CLIENT, MEMBER, STRANGER, COORDINATOR, participant, caseState, request,
 } from '../support/decision-fixtures.ts'
 import {
   createPolicy,

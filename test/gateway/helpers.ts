@@ -15,7 +15,7 @@ import type { PartnerFaults } from '@wams/demo-partners'
 import { freshDatabase, freshTopicPrefix } from '../support/infra.ts'
 import { startDemoPartners, writeTestRegister, type DemoPartners } from '../support/partners.ts'
 import { bearer } from '../support/tokens.ts'
-import { COORDINATOR, DEMO_BSN, OIN, baseCallers } from '../support/parties.ts'
+import { COORDINATOR, DEMO_BSN, baseCallers } from '../support/parties.ts'
 
 export { OIN, COORDINATOR } from '../support/parties.ts'
 

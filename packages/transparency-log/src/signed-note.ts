@@ -276,6 +276,7 @@ function assertKeyName (name: string): void {
 
 function assertNoteCharacters (text: string): void {
   // Control characters other than newline are forbidden; lone surrogates are not UTF-8.
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u0009\u000b-\u001f]/.test(text) || Buffer.from(text, 'utf8').toString('utf8') !== text) {
     throw new SignedNoteError('malformed note: control characters or invalid UTF-8')
   }
