@@ -8,7 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { DEFAULT_REGISTER_FILE, defaultDatabaseUrl, devIssuer, devPseudonymKey, ensureDatabase } from '@wams/platform'
 import { resolvePostgres } from './lib/postgres.ts'
 import { restartDelayMs, STABLE_AFTER_MS } from './lib/supervise.ts'
@@ -17,6 +17,7 @@ import { tryThis } from './lib/try-this.ts'
 import { registerFileFor } from './lib/register.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const parentGuard = pathToFileURL(join(root, 'scripts/lib/parent-guard.ts')).href
 const log = (line: string) => process.stdout.write(`[wams] ${line}\n`)
 const ports = {
   gateway: Number(process.env.GATEWAY_PORT ?? 8080),
@@ -64,10 +65,12 @@ function pipeLines (name: string, stream: NodeJS.ReadableStream | null): void {
 }
 
 function spawnService (service: Supervised): void {
-  const proc = spawn(process.execPath, ['--import', 'tsx', service.entry], {
+  // A process group of its own: only the supervisor signals it (scripts/lib/parent-guard.ts).
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--import', parentGuard, service.entry], {
     cwd: root,
-    env: { ...process.env, ...service.env, PORT: String(ports[service.name]), WAMS_ROOT: root },
-    stdio: ['ignore', 'pipe', 'pipe']
+    env: { ...process.env, ...service.env, PORT: String(ports[service.name]), WAMS_ROOT: root, WAMS_SUPERVISOR_PID: String(process.pid) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true
   })
   service.proc = proc
   service.startedAt = Date.now()
@@ -96,7 +99,9 @@ function spawnService (service: Supervised): void {
 /** Says so once a restarted service answers ready again. */
 async function announceReady (service: Supervised, restart: number): Promise<void> {
   const proc = service.proc
-  while (!stopping && service.proc === proc && proc !== null) {
+  // Until it answers, is replaced or the supervisor stops (both change while this waits).
+  const current = () => !stopping && service.proc === proc && proc !== null
+  while (current()) {
     try {
       const res = await fetch(`http://127.0.0.1:${ports[service.name]}/health/ready`, { signal: AbortSignal.timeout(5000) })
       if (res.ok && service.proc === proc && !stopping) { log(`${service.name} ready again (restart ${restart})`); return }
@@ -222,7 +227,9 @@ async function main (): Promise<void> {
   await Promise.all(Object.entries(ports).map(([name, port]) => waitReady(name, `http://127.0.0.1:${port}/health/ready`, 180000)))
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
-  // One write, so that no service's line lands inside the block.
+  // The services log their answers to the last readiness checks just after giving them: those
+  // lines first, then the block in one write, so that no service's line lands inside it.
+  await new Promise((resolve) => setTimeout(resolve, 250))
   process.stdout.write(tryThis(ports, brpUrl, seconds).map((line) => `${line}\n`).join(''))
 }
 

@@ -50,7 +50,7 @@ t.test('pretty: one readable line, the service\'s name in front of every line', 
   t.ok(lines.every((l) => l.startsWith('audit          | ')), 'each of them with the service\'s name')
   t.match(failed, /ERROR: boom/)
   t.equal(render('audit', 'second SIGTERM, exiting'), 'audit          | second SIGTERM, exiting\n', 'other output as it is')
-  t.match(logRenderer('pretty', { colour: true })('gateway', entry({ msg: 'x' })), /\u001b\[/, 'colours when asked')
+  t.ok(logRenderer('pretty', { colour: true })('gateway', entry({ msg: 'x' })).includes('\u001b['), 'colours when asked')
 })
 
 t.test('"try this": at most 15 lines, the README\'s first exchange with this run\'s ports', async (t) => {
