@@ -53,10 +53,13 @@ const attacks: Array<{ name: string, token: string | null, status: 401 | 403, re
 ]
 
 t.test('token attacks: each refused with problem+json and audited', async (t) => {
-  for (const attack of attacks) {
+  for (const [i, attack] of attacks.entries()) {
     const traceId = randomBytes(16).toString('hex')
     const res = await gateway.inject({
       method: 'POST',
+      // Each from its own address: beyond AUTH_FAILURE_BURST a source's failures are aggregated
+      // (test/gateway/failed-authentication.test.ts), and each attack here must be seen on its own.
+      remoteAddress: `192.0.2.${i + 1}`,
       url: `/v1/cases/${caseId}/data-requests`,
       headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`, ...(attack.token === null ? {} : { authorization: `Bearer ${attack.token}` }) },
       payload: { ...health, subject: BSN.client, purpose: 'onderzoek', necessity: NECESSITY }
