@@ -64,6 +64,7 @@ export const REVEALS = {
   history: 'the case\'s events and hash chain, with content',
   'history-without-bsn': 'the case\'s events and hash chain; events that carry a BSN without content',
   verification: 'the hash chain recomputed: valid, its length',
+  'subject-cases': 'the ids of the cases that name the person, of the caller\'s own municipality (every case: the supervisor); no BSN',
   'decision-state': 'the decision facts of the case (pseudonyms, no BSN, no words about the person)',
   'all-events': 'every event that matches (the supervisor)',
   'case-events': 'every event of the case (its owning municipality), plus its own requests and what was sent to it',
@@ -277,6 +278,20 @@ export const TABLE: readonly Row[] = [
   },
   recordRead('/v1/cases/:caseId/ledger', 'the case\'s event history with its hash chain', 'history', 'history-without-bsn'),
   recordRead('/v1/cases/:caseId/verification', 'the case\'s hash chain recomputed', 'verification', 'verification'),
+  {
+    service: 'consent-ledger',
+    method: 'POST',
+    path: '/v1/subjects/cases',
+    what: 'the cases in which a person is a subject (the audit service asks it, with the caller\'s own token, before it gives a municipality an inzage report)',
+    target: `own: the own case's client ${DEMO_BSN.client}; other: the other case's client ${DEMO_BSN.elsewhere}; none: a person in no case`,
+    cells: callers<Triple>({
+      owner: ['200 subject-cases', '200 nothing', '200 nothing'],
+      coordinator: ['200 subject-cases', '200 nothing', '200 nothing'],
+      otherCoordinator: ['200 subject-cases', '200 nothing', '200 nothing'],
+      otherMunicipality: ['200 nothing', '200 subject-cases', '200 nothing'],
+      supervisor: ['200 subject-cases', '200 subject-cases', '200 nothing']
+    }, ['403 forbidden', '403 forbidden', '403 forbidden'])
+  },
   write('/v1/cases/:caseId/scope', 'PUT', 200, 'the client\'s scope (route hulpvraag)', 'the case (a hulpvraag case of the same owner where the write is allowed)'),
   write('/v1/cases/:caseId/participants', 'POST', 201, 'adding a participant (the GGD)', 'the case'),
   write('/v1/cases/:caseId/participants/:org', 'DELETE', 200, 'removing a participant (the police)', 'the case'),
