@@ -55,6 +55,29 @@ export function relationsTo (principal: Principal, state: LedgerCaseState, regis
   return out
 }
 
+/**
+ * Who may ask in which cases a person is a subject (POST /v1/subjects/cases), and over which
+ * cases — a question across cases, so not a relation to one case: the supervisor over every case;
+ * the college or a coordinator of an active party whose type may own cases (the gemeente) over the
+ * cases its own municipality owns. Anyone else may not ask (403). The audit service asks it with
+ * the caller's own token before it gives a municipality a person's inzage report.
+ */
+export const SUBJECT_CASES: ReadonlyArray<{ who: string, applies: (principal: Principal, register: PartyRegisterIndex) => boolean, cases: 'all' | 'own-municipality' }> = [
+  { who: 'the supervisor', applies: (p, register) => standingRelations(p, register).has('supervisor'), cases: 'all' },
+  {
+    who: 'the college or a coordinator of a party type that may own cases (the gemeente)',
+    applies: (p, register) => register.can(p.org, 'mayOwnCases') && p.roles.some((r) => r === 'college' || r === 'coordinator'),
+    cases: 'own-municipality'
+  }
+]
+
+/** The cases the caller may ask about: all, those of one municipality, or none (null: may not ask). */
+export function subjectCasesScope (principal: Principal, register: PartyRegisterIndex): { municipality: string | null } | null {
+  const rule = SUBJECT_CASES.find((r) => r.applies(principal, register))
+  if (rule === undefined) return null
+  return { municipality: rule.cases === 'all' ? null : principal.org }
+}
+
 export function may (action: Action, relations: ReadonlySet<Relation>): boolean {
   return PERMISSIONS[action].some((r) => relations.has(r))
 }

@@ -32,6 +32,10 @@ const DEVIATIONS = [{
   rule: '/core/naming-resources, /core/http-methods',
   deviation: 'The BSNs of the persons of a case (POST /cases) and of a person who objects (POST /cases/{caseId}/objections) are sent in the body; no URL ever holds a BSN.',
   reason: 'A BSN in a URL ends up in logs, proxies and browser histories (Wet BSN, GDPR art. 32).'
+}, {
+  rule: '/core/http-safety, /core/http-methods',
+  deviation: 'One read uses POST: POST /subjects/cases (the cases in which a person is a subject). It changes nothing and answers 200.',
+  reason: 'It is asked by BSN, and a BSN must travel in a body, never in a URL; GET has no body.'
 }]
 
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {

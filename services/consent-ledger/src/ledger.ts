@@ -190,6 +190,21 @@ export async function readCase (pool: Pool, caseId: string): Promise<LedgerCaseS
   return rows[0]?.state ?? null
 }
 
+/**
+ * The cases in which the person with pseudonym `subjectRef` is a subject (client or household
+ * member), of one municipality or (null) of all, closed and purged ones included (the purge keeps
+ * the pseudonyms), oldest first.
+ */
+export async function casesOfSubject (pool: Pool, subjectRef: string, municipality: string | null): Promise<Array<{ caseId: string }>> {
+  const { rows } = await pool.query<{ case_id: string }>({
+    name: 'ledger-cases-of-subject',
+    text: `SELECT case_id FROM cases WHERE state->'subjects' @> $1::jsonb AND ($2::text IS NULL OR municipality = $2)
+           ORDER BY state->>'openedAt', case_id`,
+    values: [JSON.stringify([{ subjectRef }]), municipality]
+  })
+  return rows.map((r) => ({ caseId: r.case_id }))
+}
+
 interface EventRow {
   seq: number,
   event_id: string,

@@ -14,6 +14,7 @@ import participantRoutes from './cases/participants/index.ts'
 import phaseRoutes from './cases/phase/index.ts'
 import closeRoutes from './cases/close/index.ts'
 import objectionRoutes from './cases/objections/index.ts'
+import subjectRoutes from './subjects/index.ts'
 
 async function authenticatedRoutes (app: FastifyInstance): Promise<void> {
   // Every route of this group, and of the plugins it registers, authenticates first. (Its OpenAPI
@@ -28,6 +29,7 @@ async function authenticatedRoutes (app: FastifyInstance): Promise<void> {
   await app.register(phaseRoutes)
   await app.register(closeRoutes)
   await app.register(objectionRoutes)
+  await app.register(subjectRoutes)
 }
 
 export default async function routes (app: FastifyInstance): Promise<void> {
