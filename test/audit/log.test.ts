@@ -84,8 +84,8 @@ t.test('audit log', async (t) => {
     const doc = (await app.inject({ url: '/v1/openapi.json' })).json()
     t.same(doc.servers.map((s: { url: string }) => s.url), ['/v1'])
     const paths = Object.keys(doc.paths)
-    t.same(paths.filter((p) => p.startsWith('/audit')).sort(), ['/audit/checkpoint', '/audit/checkpoints', '/audit/consistency',
-      '/audit/events', '/audit/events/search', '/audit/events/{eventId}', '/audit/export', '/audit/keys', '/audit/receipts', '/audit/rejected',
+    t.same(paths.filter((p) => p.startsWith('/audit')).sort(), ['/audit/checkpoint', '/audit/checkpoints',
+      '/audit/checkpoints/{treeSize}/cosignatures', '/audit/consistency', '/audit/events', '/audit/events/search', '/audit/events/{eventId}', '/audit/export', '/audit/keys', '/audit/receipts', '/audit/rejected',
       '/audit/stream', '/audit/subject-report'])
   })
 

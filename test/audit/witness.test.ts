@@ -4,15 +4,20 @@
 // (PostgreSQL, Kafka): `npx wams witness --once` cosigns the log's checkpoint, the service keeps
 // the cosignature and serves the checkpoint with it, and `npx wams verify --witness-key` counts it.
 import t from 'tap'
-import { createPublicKey } from 'node:crypto'
+import { createPublicKey, randomUUID } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import {
   MemoryNodeStore, WitnessRefusal, Witness, appendLeaves, checkCosignatures, consistencyProof, cosignerVerifierKey,
-  generateSigningKey, leafHash, parseCosignature, rootAt, signCheckpoint, verifierKeyString, verifyCosignature, parseCosignerKey,
-  parseCheckpoint
+  generateSigningKey, leafHash, loadOrCreateCosigner, parseCosignature, rootAt, signCheckpoint, signCosignature,
+  verifierKeyString, verifyCosignature, parseCosignerKey, parseCheckpoint
 } from '@wams/transparency-log'
+import { runVerify } from '@wams/transparency-log/verify'
+import { witnessCommand } from '../../packages/cli/src/witness.ts'
+import { bearer, token } from '../support/tokens.ts'
+import { ORG, decision, freshInfra, producer, send, startAudit, waitForCheckpoint } from './support.ts'
 
 const ORIGIN = 'wams.example/audit'
 
@@ -162,4 +167,130 @@ t.test('Witness: a restarted witness remembers, and will not start without its m
 t.test('refusals carry the status of tlog-witness', async (t) => {
   t.equal(new WitnessRefusal('split-view', 'x').status, 409)
   t.equal(new WitnessRefusal('inconsistent', 'x').status, 422)
+})
+
+// ---- end to end: the CLI witness against a real audit service --------------------------------
+
+function capture () {
+  let text = ''
+  return { stream: new Writable({ write (c, _e, cb) { text += String(c); cb() } }), text: () => text }
+}
+
+async function cli (argv: string[]): Promise<{ code: number, out: string, err: string }> {
+  const out = capture()
+  const err = capture()
+  let code: number
+  try {
+    code = await witnessCommand(argv, { stdout: out.stream, stderr: err.stream })
+  } catch (e) {
+    code = 2
+    err.stream.write((e as Error).message)
+  }
+  return { code, out: out.text(), err: err.text() }
+}
+
+async function verify (argv: string[]): Promise<{ code: number, out: string }> {
+  const out = capture()
+  const code = await runVerify(argv, { stdout: out.stream, stderr: capture().stream })
+  return { code, out: out.text() }
+}
+
+t.test('npx wams witness against the audit service: cosigned, served, counted by wams verify', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wams-witness-e2e-'))
+  const keyFile = join(dir, 'witness.pem')
+  const stateFile = join(dir, 'witness-state.json')
+  // The supervisor makes the witness key first and configures the log with it (WITNESS_KEYS).
+  const { cosigner } = loadOrCreateCosigner(keyFile, 'ap.example/witness')
+  const witnessVkey = cosignerVerifierKey(cosigner.name, createPublicKey(cosigner.privateKey))
+  const infra = await freshInfra(t, 'audit_witness')
+  const app = await startAudit(t, infra, { env: { WITNESS_KEYS: witnessVkey } })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  const supervisor = bearer({ org: ORG.ap, roles: ['supervisor'] })
+  const supervisorToken = token({ org: ORG.ap, roles: ['supervisor'] })
+
+  const broker = await producer(t, infra)
+  const events = (n: number) => Array.from({ length: n }, () => decision({
+    caseId: randomUUID(), requester: ORG.voorbeeldstad, requesterType: 'gemeente', provider: ORG.zorggroep, subjectRef: null, outcome: 'permit'
+  }))
+  await send(broker, events(5))
+  await waitForCheckpoint(app, 5)
+  const logKey = (await app.inject({ url: '/v1/audit/keys' })).json().keys[0].verifierKey as string
+  const args = ['--log-url', url, '--log-key', logKey, '--key-file', keyFile, '--state', stateFile, '--token', supervisorToken, '--name', 'ap.example/witness', '--once']
+
+  const first = await cli(args)
+  t.equal(first.code, 0, first.err)
+  t.match(first.out, `witness key: ${witnessVkey}`, 'it prints its verifier key first')
+  t.match(first.out, /cosigned "wams\.example\/audit" at \d+ leaves/)
+  let served = (await app.inject({ url: '/v1/audit/checkpoint' })).json()
+  t.match(checkCosignatures(served.signedNote, [witnessVkey], 1), { ok: true, valid: 1 }, 'GET /v1/audit/checkpoint carries the cosignature')
+  t.equal(served.signedNote.split('\n\n')[1].trim().split('\n').length, 2, 'two signature lines: the log\'s and the witness\'s')
+  t.match(await cli(args), { code: 0, out: /cosigned already/ }, 'nothing new: nothing to do')
+
+  // The log grows: the witness asks for the consistency proof from what it cosigned.
+  const before = served.treeSize as number
+  await send(broker, events(7))
+  await waitForCheckpoint(app, before + 7)
+  const second = await cli(args)
+  t.equal(second.code, 0, second.err)
+  t.match(second.out, new RegExp(`cosigned ${before} leaves last`))
+  served = (await app.inject({ url: '/v1/audit/checkpoint' })).json()
+  t.equal(JSON.parse(readFileSync(stateFile, 'utf8')).logs['wams.example/audit'].treeSize, served.treeSize)
+  t.match(checkCosignatures(served.signedNote, [witnessVkey], 1), { ok: true })
+
+  await t.test('wams verify --witness-key: passes with the witness, fails with another key', async (t) => {
+    writeFileSync(join(dir, 'export.jsonl'), (await app.inject({ url: `/v1/audit/export?to=${served.treeSize}`, headers: supervisor })).body)
+    writeFileSync(join(dir, 'checkpoint.txt'), served.signedNote)
+    const base = ['--export', join(dir, 'export.jsonl'), '--checkpoint', join(dir, 'checkpoint.txt'), '--key', logKey]
+    const other = cosignerVerifierKey('ap.example/witness', generateSigningKey().publicKey)
+    const ok = await verify([...base, '--witness-key', witnessVkey])
+    t.equal(ok.code, 0, ok.out)
+    t.match(ok.out, /OK: the checkpoint carries valid cosignatures of 1 of the given witnesses; 1 required/)
+    const wrong = await verify([...base, '--witness-key', other])
+    t.equal(wrong.code, 1)
+    t.match(wrong.out, /FAILED: the checkpoint carries valid cosignatures of 0 .*\n.*: missing/)
+    t.equal((await verify([...base, '--witness-key', other, '--witness-key', witnessVkey])).code, 1, 'both required by default')
+    t.equal((await verify([...base, '--witness-key', other, '--witness-key', witnessVkey, '--min-cosignatures', '1'])).code, 0, 'one of two')
+    t.equal((await verify([...base, '--witness-key', witnessVkey, '--min-cosignatures', '2'])).code, 2, 'a quorum larger than the keys is a usage error')
+    t.equal((await verify(base)).code, 0, 'without witness keys, as before')
+    const json = JSON.parse((await verify([...base, '--witness-key', witnessVkey, '--json'])).out)
+    t.match(json, { ok: true, cosignatures: { ok: true, valid: 1, required: 1, witnesses: [{ status: 'valid' }] } })
+  })
+
+  await t.test('POST /v1/audit/checkpoints/{treeSize}/cosignatures takes only valid cosignatures of configured witnesses', async (t) => {
+    const path = `/v1/audit/checkpoints/${served.treeSize}/cosignatures`
+    const body = parseCheckpoint(served.signedNote).text
+    const now = Math.floor(Date.now() / 1000)
+    const post = (cosignature: string, headers: Record<string, string> = supervisor, at = path) =>
+      app.inject({ method: 'POST', url: at, headers, payload: { cosignature } })
+    const again = await post(signCosignature(body, cosigner, now + 1))
+    t.equal(again.statusCode, 201, 'a newer cosignature of the same checkpoint replaces the older')
+    t.match(again.json(), { treeSize: served.treeSize, witness: witnessVkey.split('+').slice(0, 2).join('+'), timestamp: now + 1 })
+    t.match(checkCosignatures(again.json().signedNote, [witnessVkey], 1), { ok: true })
+    t.equal((await post(signCosignature(body, cosigner, now - 100))).statusCode, 200, 'an older one changes nothing')
+    const college = bearer({ org: ORG.voorbeeldstad, roles: ['college'] })
+    t.match((await post(signCosignature(body, cosigner, now), college)).json(), { status: 403, code: 'AUDIT_SUPERVISOR_ONLY' })
+    const stranger = { name: 'ap.example/witness', privateKey: generateSigningKey().privateKey }
+    t.match((await post(signCosignature(body, stranger, now))).json(), { status: 403, code: 'AUDIT_WITNESS_UNKNOWN' })
+    const otherBody = body.replace(/\n\d+\n/, '\n1\n')
+    t.match((await post(signCosignature(otherBody, cosigner, now))).json(), { status: 422, code: 'AUDIT_COSIGNATURE_INVALID' }, 'over another checkpoint')
+    t.match((await post(signCosignature(body, cosigner, now + 3600))).json(), { status: 422, code: 'AUDIT_COSIGNATURE_INVALID' }, 'stamped in the future')
+    t.match((await post(signCosignature(body, cosigner, now), supervisor, '/v1/audit/checkpoints/999999/cosignatures')).json(), { status: 404, code: 'AUDIT_CHECKPOINT_NOT_FOUND' })
+    t.equal((await post('— ap.example/witness bm90IGEgY29zaWduYXR1cmU=')).statusCode, 400, 'not a cosignature line')
+    t.equal((await app.inject({ method: 'POST', url: path, payload: { cosignature: 'x' } })).statusCode, 401)
+  })
+
+  await t.test('a split view served by the log is refused and reported, after a restart too', async (t) => {
+    // The log (its own key) signs another root for the size the witness cosigned: a fork.
+    const forged = signCheckpoint({ origin: 'wams.example/audit', size: served.treeSize, rootHash: Buffer.alloc(32, 1) }, app.auditLog.key)
+    await app.auditLog.pool.query('UPDATE checkpoints SET signed_note = $1 WHERE tree_size = $2', [forged, served.treeSize])
+    const refused = await cli(args)
+    t.equal(refused.code, 1, 'non-zero exit with --once')
+    t.match(refused.err, /REFUSED \(split-view\): split view: "wams\.example\/audit" at \d+ leaves/)
+    const evidence = readFileSync(`${stateFile}.evidence.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    t.match(evidence.at(-1), { reason: 'split-view', note: forged }, 'the forked note is kept as evidence')
+    const served2 = (await app.inject({ url: '/v1/audit/checkpoint' })).json()
+    t.match(checkCosignatures(served2.signedNote, [witnessVkey], 1), { ok: false }, 'the fork carries no valid cosignature')
+  })
 })

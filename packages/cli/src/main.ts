@@ -6,7 +6,10 @@ const USAGE = `usage: npx wams <command>
   token --org <OIN> --roles <role,...> [--sub <id>] [--ttl <seconds>] [--aud <aud>]
         prints a bearer token signed by the dev issuer (.data/dev-issuer)
   verify --export <file.jsonl> --checkpoint <note> --key <verifier key> [--previous <note>]
-        checks an audit export against a signed checkpoint (offline)
+         [--witness-key <witness verifier key> ...] [--min-cosignatures <n>]
+        checks an audit export against a signed checkpoint (offline), and its witnesses' cosignatures
+  witness --log-url <url> --log-key <verifier key> --key-file <pem> --state <file> [--token <jwt>] [--once]
+        the supervisor's witness: cosigns each new checkpoint consistent with the last it cosigned
   verify-case <caseId> --token <jwt> [--ledger <url>]
         fetches a case's ledger and checks its hash chain
 `
@@ -14,6 +17,7 @@ const USAGE = `usage: npx wams <command>
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   token: tokenCommand,
   verify: async (argv) => (await import('./verify.ts')).verifyCommand(argv),
+  witness: async (argv) => (await import('./witness.ts')).witnessCommand(argv),
   'verify-case': async (argv) => (await import('./verify-case.ts')).verifyCaseCommand(argv)
 }
 

@@ -1,7 +1,7 @@
 // Builds the audit service: its runtime (PostgreSQL, Kafka, outbox), the common service shell, and
 // then, like the gateway and the fastify demo app, the external plugins (authentication), the app
-// plugins (the register and the scope, the live stream, the log: consumer, sequencer, checkpoints)
-// and the routes.
+// plugins (the register and the scope, the live stream, the log: consumer, sequencer, checkpoints;
+// the witness keys whose cosignatures it keeps) and the routes.
 import type { FastifyInstance } from 'fastify'
 import { createServiceOnRuntime, loadPartyRegister, type ConsumedMessage } from '@wams/platform'
 import type { Config } from './config.ts'
@@ -12,6 +12,7 @@ import scopePlugin from './plugins/app/scope.ts'
 import pseudonymiserPlugin from './plugins/app/pseudonymiser.ts'
 import streamPlugin from './plugins/app/stream.ts'
 import logPlugin from './plugins/app/log.ts'
+import witnessesPlugin from './plugins/app/witnesses.ts'
 import authenticationPlugin from './plugins/external/authentication.ts'
 import routes from './routes/index.ts'
 
@@ -72,6 +73,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     await app.register(pseudonymiserPlugin, { runtime })
     await app.register(streamPlugin, { config, runtime, offline })
     await app.register(logPlugin, { config, runtime, key, now, afterStore: options.afterStore, offline })
+    await app.register(witnessesPlugin, { config })
     await app.register(routes)
   } catch (err) {
     // What started is stopped (the stream, the sequencer, the consumer), then the runtime.

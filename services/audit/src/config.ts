@@ -10,6 +10,7 @@ export const configSchema = {
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8082, description: 'HTTP port' },
     AUDIT_LOG_KEY: { type: 'string', description: 'Not used by the audit service: it proves its own events with its signing key' },
     AUDIT_SIGNING_KEY_FILE: { type: 'string', description: 'Ed25519 private key (PKCS#8 PEM) for checkpoints; dev default under DATA_DIR/audit-signing/' },
+    WITNESS_KEYS: { type: 'string', default: '', description: 'Witness verifier keys (C2SP tlog-cosignature, type 0x04, as `npx wams witness` prints them), comma-separated: the log keeps and serves the cosignatures of these keys only; empty: none' },
     CHECKPOINT_INTERVAL_MS: { type: 'integer', minimum: 100, default: 5000, description: 'How often a new checkpoint is signed when the log grew' },
     AUDIT_RETENTION_DAYS: { type: 'integer', minimum: 0, default: 1825, description: 'Retention of personal content in audit events (days); leaf hashes are kept' },
     RETENTION_INTERVAL_MS: { type: 'integer', minimum: 1000, default: 3600000, description: 'How often the sequencer runs the retention purge' },

@@ -44,3 +44,14 @@ export const CheckpointRefusedError = createError<[string]>('CHECKPOINT_REFUSED'
 /** A node of the Merkle tree that a proof needs is not stored (the tree is damaged). */
 export const MerkleNodeMissingError = createError<[number, number]>('AUDIT_MERKLE_NODE_MISSING',
   'merkle node %d/%d is not stored', 500)
+
+/** No signed checkpoint of that tree size (a cosignature names the checkpoint it is for). */
+export const AuditCheckpointNotFoundError = createError<[]>('AUDIT_CHECKPOINT_NOT_FOUND',
+  'The log signed no checkpoint of that tree size', 404)
+
+/** A cosignature by a key that is not one of the log's witnesses (WITNESS_KEYS). */
+export const AuditWitnessUnknownError = createError<[]>('AUDIT_WITNESS_UNKNOWN',
+  'The cosignature is not by a witness key this log accepts (WITNESS_KEYS)', 403)
+
+/** A cosignature that is malformed, does not verify over the checkpoint, or is stamped in the future. */
+export const AuditCosignatureInvalidError = createError<[string]>('AUDIT_COSIGNATURE_INVALID', '%s', 422)

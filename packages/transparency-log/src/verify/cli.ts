@@ -1,12 +1,17 @@
-// `wams verify --export file.jsonl --checkpoint note.txt --key <verifierKey> [--previous note.txt]`:
-// the supervisor's offline check of an export against a signed checkpoint. Progress goes to
+// `wams verify --export file.jsonl --checkpoint note.txt --key <verifierKey> [--previous note.txt]
+// [--witness-key <vkey> ...] [--min-cosignatures N]`: the supervisor's offline check of an export
+// against a signed checkpoint, and, with witness keys, that the checkpoint carries valid
+// cosignatures (C2SP tlog-cosignature) of at least N of them (default: all of them), so that it is
+// the history the witnesses saw and not a view shown to this verifier only. Progress goes to
 // stderr, the verdict to stdout; the exit code is 0 only when everything verified.
 import { createReadStream, existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { readLines } from './lines.ts'
 import { verifyExport, type VerifyResult } from './verify-export.ts'
+import { checkCosignatures, type CosignatureCheck } from '../witness/cosigned-note.ts'
 
-const USAGE = 'usage: wams verify --export <file.jsonl> --checkpoint <note.txt> --key <verifierKey | file> [--previous <note.txt>] [--json]'
+const USAGE = 'usage: wams verify --export <file.jsonl> --checkpoint <note.txt> --key <verifierKey | file> [--previous <note.txt>]\n' +
+  '                   [--witness-key <witness verifierKey | file> ...] [--min-cosignatures <n>] [--json]'
 
 export interface VerifyIo {
   stdout: NodeJS.WritableStream
@@ -15,7 +20,16 @@ export interface VerifyIo {
 
 /** Runs the verifier; resolves to the exit code (0 verified, 1 verification failed, 2 usage or input error). */
 export async function runVerify (argv: string[], io: VerifyIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let values: { export?: string, checkpoint?: string, key?: string, previous?: string, json?: boolean, help?: boolean }
+  let values: {
+    export?: string
+    checkpoint?: string
+    key?: string
+    previous?: string
+    'witness-key'?: string[]
+    'min-cosignatures'?: string
+    json?: boolean
+    help?: boolean
+  }
   try {
     values = parseArgs({
       args: argv,
@@ -24,6 +38,8 @@ export async function runVerify (argv: string[], io: VerifyIo = { stdout: proces
         checkpoint: { type: 'string' },
         key: { type: 'string' },
         previous: { type: 'string' },
+        'witness-key': { type: 'string', multiple: true },
+        'min-cosignatures': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
       },
@@ -41,13 +57,21 @@ export async function runVerify (argv: string[], io: VerifyIo = { stdout: proces
   let checkpointNote: string
   let previousCheckpointNote: string | undefined
   let verifierKey = values.key
+  let witnessKeys: string[] = []
+  let minCosignatures = 0
   try {
     // A saved note often gains a trailing blank line (an editor, `echo`); the signed text is unchanged.
     const readNote = (file: string) => readFileSync(file, 'utf8').replace(/\n+$/, '\n')
     checkpointNote = readNote(values.checkpoint)
     if (values.previous) previousCheckpointNote = readNote(values.previous)
     // A key is `name+hash+base64`; anything else is taken as a file holding it.
-    if (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(verifierKey) && existsSync(verifierKey)) verifierKey = readFileSync(verifierKey, 'utf8').trim()
+    const keyOrFile = (k: string) => (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(k) && existsSync(k) ? readFileSync(k, 'utf8').trim() : k)
+    verifierKey = keyOrFile(verifierKey)
+    witnessKeys = (values['witness-key'] ?? []).map(keyOrFile)
+    minCosignatures = values['min-cosignatures'] === undefined ? witnessKeys.length : Number(values['min-cosignatures'])
+    if (!Number.isSafeInteger(minCosignatures) || minCosignatures < 0 || minCosignatures > witnessKeys.length) {
+      throw new Error(`--min-cosignatures must be a number from 0 to the number of --witness-key (${witnessKeys.length})`)
+    }
     if (!existsSync(values.export)) throw new Error(`no such file: ${values.export}`)
   } catch (err) {
     io.stderr.write(`wams verify: ${(err as Error).message}\n`)
@@ -72,8 +96,26 @@ export async function runVerify (argv: string[], io: VerifyIo = { stdout: proces
     }
   })
   if (tty) io.stderr.write('\n')
-  io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : summary(result, Date.now() - started))
-  return result.ok ? 0 : 1
+  let cosignatures: CosignatureCheck | { ok: false, error: string } | undefined
+  if (witnessKeys.length > 0) {
+    try {
+      cosignatures = checkCosignatures(checkpointNote, witnessKeys, minCosignatures)
+    } catch (err) {
+      cosignatures = { ok: false, error: (err as Error).message }
+    }
+  }
+  const ok = result.ok && (cosignatures?.ok ?? true)
+  io.stdout.write(values.json
+    ? `${JSON.stringify({ ...result, ok, ...(cosignatures ? { cosignatures } : {}) }, null, 2)}\n`
+    : summary(result, Date.now() - started) + (cosignatures ? witnessSummary(cosignatures) : ''))
+  return ok ? 0 : 1
+}
+
+function witnessSummary (c: CosignatureCheck | { ok: false, error: string }): string {
+  if ('error' in c) return `FAILED: the witness keys or the checkpoint's cosignatures could not be read: ${c.error}\n`
+  const lines = c.witnesses.map((w) => `  ${w.witness}: ${w.status}` +
+    (w.timestamp !== undefined ? ` (cosigned ${new Date(w.timestamp * 1000).toISOString()})` : '') + (w.detail ? `: ${w.detail}` : ''))
+  return `${c.ok ? 'OK' : 'FAILED'}: the checkpoint carries valid cosignatures of ${c.valid} of the given witnesses; ${c.required} required\n${lines.join('\n')}\n`
 }
 
 function summary (r: VerifyResult, ms: number): string {

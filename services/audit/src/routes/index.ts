@@ -9,9 +9,12 @@ import logRoutes, { publicLogRoutes } from './log/index.ts'
 import streamRoutes from './stream/index.ts'
 import subjectReportRoutes from './subject-report/index.ts'
 import exportRoutes from './export/index.ts'
+import consoleRoutes from './console/index.ts'
+import cosignatureRoutes from './cosignatures/index.ts'
 
 async function publicRoutes (app: FastifyInstance): Promise<void> {
   await app.register(publicLogRoutes)
+  await app.register(consoleRoutes)
 }
 
 async function authenticatedRoutes (app: FastifyInstance): Promise<void> {
@@ -21,6 +24,7 @@ async function authenticatedRoutes (app: FastifyInstance): Promise<void> {
   await app.register(streamRoutes)
   await app.register(subjectReportRoutes)
   await app.register(exportRoutes)
+  await app.register(cosignatureRoutes)
 }
 
 export default async function routes (app: FastifyInstance): Promise<void> {

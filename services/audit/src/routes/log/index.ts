@@ -1,12 +1,13 @@
 // The log itself, in two parts. Public, like a transparency log's (publicLogRoutes): the latest
-// signed checkpoint, the keys to check it, and inclusion receipts for the producers. For
-// authenticated callers (logRoutes): checkpoints on demand and the rejected messages
-// (supervisor), and consistency proofs. routes/index.ts puts each part in its group.
+// signed checkpoint with its witnesses' cosignatures, the keys to check it, and inclusion receipts
+// for the producers. For authenticated callers (logRoutes): checkpoints on demand and the rejected
+// messages (supervisor), and consistency proofs. routes/index.ts puts each part in its group.
 import type { FastifyInstance } from 'fastify'
 import { consistencyProof } from '@wams/transparency-log'
 import { latestCheckpoint, type StoredCheckpoint } from '../../checkpointer.ts'
 import { PgNodeStore } from '../../pg-node-store.ts'
 import { inclusionReceipts } from '../../receipts.ts'
+import { cosignedNote } from '../../cosignatures.ts'
 import { rejectedMessages } from '../../rejected.ts'
 import { AuditRangeBeyondLogError, AuditRangeInvalidError, CheckpointNotYetSignedError } from '../../errors.ts'
 import {
@@ -24,7 +25,8 @@ export async function publicLogRoutes (app: FastifyInstance): Promise<void> {
   app.get('/v1/audit/checkpoint', { schema: getCheckpointSchema }, async () => {
     const checkpoint = await latestCheckpoint(pool)
     if (checkpoint === null) throw new CheckpointNotYetSignedError()
-    return checkpointBody(origin, checkpoint)
+    // With the witnesses' cosignatures as further signature lines (C2SP signed-note).
+    return checkpointBody(origin, { ...checkpoint, signedNote: await cosignedNote(pool, checkpoint) })
   })
 
   app.get('/v1/audit/keys', { schema: keysSchema }, async () => ({
