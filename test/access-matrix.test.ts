@@ -8,12 +8,13 @@
 // must be the table's rendering (scripts/access-matrix-doc.ts).
 import t, { type Test } from 'tap'
 import http from 'node:http'
-import { randomUUID } from 'node:crypto'
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import pg from 'pg'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { PROBLEM_TYPE } from '@wams/platform'
+import { cosignerVerifierKey, signCosignature } from '@wams/transparency-log'
 import { buildApp as buildLedger, readConfig as ledgerConfig } from '../services/consent-ledger/src/index.ts'
 import { buildApp as buildGateway, readConfig as gatewayConfig } from '../services/gateway/src/index.ts'
 import { buildApp as buildAudit, readConfig as auditConfig } from '../services/audit/src/index.ts'
@@ -33,6 +34,9 @@ const started = Date.now()
 
 // ---- the stack -----------------------------------------------------------------------------------
 
+/** A witness the audit service trusts, for the cosignature row. */
+const WITNESS = { name: 'access-matrix-witness', ...generateKeyPairSync('ed25519') }
+
 const prefix = freshTopicPrefix('access_matrix')
 const common = { KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: process.env.AM_LOG_LEVEL ?? 'silent', PORT: '0', KAFKA_PARTITIONS: '1' }
 const [ledgerDb, gatewayDb, auditDb] = await Promise.all([freshDatabase('am_ledger'), freshDatabase('am_gw'), freshDatabase('am_audit')])
@@ -50,7 +54,13 @@ const [gateway, audit] = await Promise.all([
     REGISTER_FILE: writeTestRegister(partners.baseUrl),
     CONSENT_LEDGER_URL: ledgerUrl
   })),
-  buildAudit(auditConfig({ ...common, DATABASE_URL: auditDb.url, CHECKPOINT_INTERVAL_MS: '200', CONSENT_LEDGER_URL: ledgerUrl }))
+  buildAudit(auditConfig({
+    ...common,
+    DATABASE_URL: auditDb.url,
+    CHECKPOINT_INTERVAL_MS: '200',
+    CONSENT_LEDGER_URL: ledgerUrl,
+    WITNESS_KEYS: cosignerVerifierKey(WITNESS.name, WITNESS.publicKey)
+  }))
 ])
 t.teardown(() => gateway.close())
 t.teardown(() => audit.close())
@@ -255,6 +265,13 @@ const PROBES: Readonly<Record<string, Probe>> = {
   'audit GET /v1/audit/consistency': (role) => inject('audit', role, { method: 'GET', url: `/v1/audit/consistency?from=1&to=${treeSize}` }),
   'audit POST /v1/audit/checkpoints': (role) => inject('audit', role, { method: 'POST', url: '/v1/audit/checkpoints' }),
   'audit GET /v1/audit/rejected': get('audit', '/v1/audit/rejected'),
+  'audit GET /console': get('audit', '/console/'),
+  'audit POST /v1/audit/checkpoints/:treeSize/cosignatures': async (role) => {
+    const checkpoint = (await audit.inject({ url: '/v1/audit/checkpoint' })).json() as { treeSize: number, signedNote: string }
+    const body = checkpoint.signedNote.slice(0, checkpoint.signedNote.indexOf('\n\n') + 1)
+    const cosignature = signCosignature(body, WITNESS, Math.floor(Date.now() / 1000))
+    return inject('audit', role, { method: 'POST', url: `/v1/audit/checkpoints/${checkpoint.treeSize}/cosignatures`, payload: { cosignature } })
+  },
   'audit GET /v1/audit/export': get('audit', '/v1/audit/export?from=0'),
   'audit GET /v1/audit/events': (role, kase) => pages(role, (cursor) => ({ method: 'GET', url: `/v1/audit/events?caseId=${CASE_ID[kase]}&limit=500${cursor ? `&cursor=${cursor}` : ''}` })),
   'audit POST /v1/audit/events/search': (role, kase) => pages(role, (cursor) => ({
@@ -498,6 +515,7 @@ const CHECKS: Readonly<Record<Reveal, (t: Assert, a: Answer, c: Context) => void
     t.notOk([own, other].some((id) => a.body.includes(id)), 'no case id')
   },
   checkpoint: (t, a) => t.match(a.json(), { treeSize: Number, signedNote: String }),
+  cosigned: (t, a) => { t.match(a.json(), { treeSize: Number, signedNote: String }); t.ok((a.json().signedNote as string).includes(`\u2014 ${WITNESS.name} `), 'the checkpoint with the witness\'s cosignature') },
   proof: (t, a) => t.ok(Array.isArray(a.json().proof), 'a proof'),
   export: (t, a) => t.match(String(a.headers['content-type']), /application\/x-ndjson/),
   rejected: (t, a) => t.ok(a.body.length > 0),

@@ -74,6 +74,7 @@ export const REVEALS = {
   report: 'the inzage report of the person, without BSN; the request is itself audited',
   receipt: 'leaf indexes and inclusion proofs of event ids, no event content',
   checkpoint: 'a signed checkpoint',
+  cosigned: 'the checkpoint with the witness\'s cosignature the log now keeps',
   proof: 'a consistency proof (hashes only)',
   export: 'the whole log as JSONL',
   rejected: 'the messages the log refused',
@@ -314,6 +315,14 @@ export const TABLE: readonly Row[] = [
   },
   { service: 'audit', method: 'GET', path: '/v1/audit/consistency', what: 'a consistency proof between two tree sizes', cells: callers<Cell>({ unregistered: '403 forbidden', inactive: '403 forbidden' }, '200 proof') },
   { service: 'audit', method: 'POST', path: '/v1/audit/checkpoints', what: 'a checkpoint on demand', cells: supervisorOnly('200|201 checkpoint') },
+  {
+    service: 'audit',
+    method: 'POST',
+    path: '/v1/audit/checkpoints/:treeSize/cosignatures',
+    what: 'a witness\'s cosignature of the latest checkpoint, by a witness key the log is configured with',
+    cells: supervisorOnly('200|201 cosigned')
+  },
+  { service: 'audit', method: 'GET', path: '/console', covers: /^\/console(\/.*|\*)?$/, what: 'the supervisor\'s console (every `/console` route): static files, public like the checkpoint (every API call it makes carries the caller\'s token)', cells: everyone('200 public') },
   { service: 'audit', method: 'GET', path: '/v1/audit/rejected', what: 'the messages the log refused', cells: supervisorOnly('200 rejected') },
   { service: 'audit', method: 'GET', path: '/v1/audit/export', what: 'the log as JSONL for the offline verifier', cells: supervisorOnly('200 export') },
   auditView('GET', '/v1/audit/events', 'audit events, filtered by caseId', 'the caseId filter'),
