@@ -220,7 +220,8 @@ async function main (): Promise<void> {
   // The residence check asks the demo BRP of the demo partner systems, unless BRP_URL names another.
   const brpUrl = process.env.BRP_URL ?? `http://127.0.0.1:${ports['demo-partners']}/brp/haalcentraal/api/brp`
   startService('consent-ledger', 'services/consent-ledger/src/server.ts', { ...common, ...db('consent-ledger'), BRP_URL: brpUrl })
-  startService('audit', 'services/audit/src/server.ts', { ...common, ...db('audit') })
+  // The audit service asks the consent ledger who is in a municipality's cases (the inzage report).
+  startService('audit', 'services/audit/src/server.ts', { ...common, ...db('audit'), CONSENT_LEDGER_URL: `http://127.0.0.1:${ports['consent-ledger']}` })
   startService('gateway', 'services/gateway/src/server.ts', {
     ...common, ...db('gateway'), CONSENT_LEDGER_URL: `http://127.0.0.1:${ports['consent-ledger']}`
   })

@@ -7,9 +7,14 @@
 // - applies UAVG art. 41: while a case of route ernstig stands with clientInformed false, a
 //   municipality's report leaves that case's events out and counts them only in `withheld`; the
 //   supervisor sees everything; after the case is closed the municipality's report shows them;
-// - is itself audited, for that person, without the BSN.
+// - is itself audited, for that person, without the BSN;
+// - is given to a municipality only for a person who is a subject of one of its cases according to
+//   the consent ledger (asked with the caller's token, through a pass-through the test can take
+//   down): not for a person its own denied request merely named; 503 when the ledger cannot say.
 // And the supervisor finds a permit despite a pending objection (rule 11's exception) by its flag.
 import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp as buildLedger, readConfig as ledgerConfig } from '@wams/consent-ledger'
@@ -38,7 +43,36 @@ const gateway = await buildGateway(gatewayConfig({
   CONSENT_LEDGER_URL: `http://127.0.0.1:${(ledger.server.address() as AddressInfo).port}`
 }))
 t.teardown(() => gateway.close())
-const audit: FastifyInstance = await buildAudit(auditConfig({ ...common, DATABASE_URL: auditDb.url, CHECKPOINT_INTERVAL_MS: '200' }))
+// The consent ledger as the audit service reaches it: passed through, or down — connections reset,
+// or requests that are never answered (the audit service's deadline, LEDGER_TIMEOUT_MS, ends them).
+let ledgerDown: 'no' | 'reset' | 'stall' = 'no'
+const ledgerPort = (ledger.server.address() as AddressInfo).port
+const stalled = new Set<ServerResponse>()
+const ledgerProxy = createServer((req, res) => {
+  if (ledgerDown === 'reset') return req.socket.destroy()
+  if (ledgerDown === 'stall') {
+    stalled.add(res)
+    return
+  }
+  const upstream = httpRequest({ host: '127.0.0.1', port: ledgerPort, path: req.url, method: req.method, headers: req.headers }, (up) => {
+    res.writeHead(up.statusCode!, up.headers)
+    up.pipe(res)
+  })
+  upstream.on('error', () => res.destroy())
+  req.pipe(upstream)
+})
+await new Promise<void>((resolve) => ledgerProxy.listen(0, '127.0.0.1', resolve))
+t.teardown(() => new Promise<void>((resolve) => {
+  ledgerProxy.closeAllConnections()
+  ledgerProxy.close(() => resolve())
+}))
+const audit: FastifyInstance = await buildAudit(auditConfig({
+  ...common,
+  DATABASE_URL: auditDb.url,
+  CHECKPOINT_INTERVAL_MS: '200',
+  CONSENT_LEDGER_URL: `http://127.0.0.1:${(ledgerProxy.address() as AddressInfo).port}`,
+  LEDGER_TIMEOUT_MS: '1000'
+}))
 t.teardown(() => audit.close())
 
 const supervisor = bearer({ org: OIN.toezichthouder, roles: ['supervisor'], sub: 'ap-inspecteur' })
@@ -186,4 +220,69 @@ t.test('asking for a report is itself an audit event, for that person, without t
   // The report of a person whose withheld events were counted records the count for the supervisor.
   const clientRequests = (await eventsAbout(BSN.client)).filter((e) => e.type === 'subject-report.requested')
   t.ok(clientRequests.some((e) => (e.detail as { withheld?: number }).withheld === 4), 'the withheld count is in the record of that request')
+})
+
+t.test('the inzage gate asks the consent ledger, and every ask is an audit event', async (t) => {
+  // Each ask in its own trace, so that its audit event can be found by its traceId.
+  const asks: Array<{ what: string, bsn: string, traceId: string, status: number, org: string }> = []
+  const traced = async (what: string, headers: Record<string, string>, org: string, bsn: string) => {
+    const traceId = randomBytes(16).toString('hex')
+    const res = await report({ ...headers, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` }, bsn)
+    asks.push({ what, bsn, traceId, status: res.status, org })
+    return res
+  }
+
+  // The old hole: Voorbeeldstad's own denied request, on its own case, naming a person who is in
+  // none of its cases. The log holds an event of its case about that person; the ledger says no.
+  const denied = await ask(gateway, informed, { ...identity, subject: BSN.unknown })
+  t.equal(denied.statusCode, 403, denied.body.slice(0, 300))
+  t.match(denied.json(), { outcome: 'deny', reasons: ['SUBJECT_NOT_IN_CASE'] })
+  const [named] = (await eventsAbout(BSN.unknown, [denied.json().auditEventId])).filter((e) => e.eventId === denied.json().auditEventId)
+  t.match(named, { caseId: informed, outcome: 'deny', actor: { org: OIN.gemeente } }, 'the log has an event of its case naming the person')
+  const hole = await traced('the old hole', college, OIN.gemeente, BSN.unknown)
+  t.equal(hole.status, 403, 'a person its denied request named is not a person of its case')
+  t.match(hole.body, { status: 403, code: 'AUDIT_REPORT_NOT_PERMITTED' })
+
+  // Buurdorp has a case of its own, of another person.
+  const buurdorpCase = await ledgerCall(ledger, 'POST', '/v1/cases', ernstigCase({
+    subjects: [{ bsn: BSN.elsewhere, role: 'client' }],
+    coordinator: { org: OIN.otherGemeente, sub: 'coordinator-buurdorp' }
+  }), callers.otherCollege()) as { caseId: string }
+  t.ok(buurdorpCase.caseId)
+  const otherCase = await traced('a municipality of another case', callers.otherCollege(), OIN.otherGemeente, BSN.client)
+  t.equal(otherCase.status, 403, 'a municipality of another case: not this person\'s report')
+  t.equal((await traced('its own case', callers.otherCollege(), OIN.otherGemeente, BSN.elsewhere)).status, 200, 'but the report of the person of its own case')
+  const owner = await traced('the owner\'s coordinator', callers.otherCoordinator(), OIN.gemeente, BSN.client)
+  t.equal(owner.status, 200, 'a coordinator of the municipality whose case names the person gets it')
+
+  // The ledger down: no report, and that refusal is recorded too. The supervisor needs no ledger.
+  ledgerDown = 'reset'
+  const reset = await traced('ledger reset', college, OIN.gemeente, BSN.client)
+  t.equal(reset.status, 503, 'connection reset: fail closed')
+  t.match(reset.body, { status: 503, code: 'CONSENT_LEDGER_UNAVAILABLE' })
+  t.equal((await traced('the supervisor, ledger down', supervisor, OIN.toezichthouder, BSN.client)).status, 200, 'the supervisor\'s report does not depend on the ledger')
+  ledgerDown = 'stall'
+  const started = Date.now()
+  const stall = await traced('ledger stalled', college, OIN.gemeente, BSN.client)
+  t.equal(stall.status, 503, 'no answer within LEDGER_TIMEOUT_MS: fail closed')
+  t.ok(Date.now() - started < 5000, 'after the deadline, not later')
+  ledgerDown = 'no'
+  for (const res of stalled) res.destroy()
+  t.equal((await traced('ledger back', college, OIN.gemeente, BSN.client)).status, 200, 'back: the report again')
+
+  // Every one of these asks is an audit event about the person asked about: granted true/false.
+  const recorded = { 200: { outcome: 'permit', granted: true }, 403: { outcome: 'deny', granted: false }, 503: { outcome: 'error', granted: false } } as const
+  for (const a of asks) {
+    const event = await waitFor(`the audit event of ${a.what}`, async () =>
+      (await eventsAbout(a.bsn)).find((e) => e.type === 'subject-report.requested' && e.traceId === a.traceId))
+    const expected = recorded[a.status as keyof typeof recorded]
+    t.match(event, {
+      outcome: expected.outcome,
+      reasons: a.status === 403 ? ['REPORT_NOT_PERMITTED'] : a.status === 503 ? ['CONSENT_LEDGER_UNAVAILABLE'] : [],
+      actor: { org: a.org },
+      subjectRef: pseudonymise('bsn', a.bsn),
+      detail: { granted: expected.granted }
+    }, `${a.what} (${a.status}): recorded`)
+    t.notOk(JSON.stringify(event).includes(a.bsn), 'without the BSN')
+  }
 })

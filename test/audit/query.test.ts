@@ -5,19 +5,40 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import type { AuditEvent } from '@wams/platform'
+import type { SubjectCasesClient } from '../../services/audit/src/ledger-client.ts'
 import { bearer } from '../support/tokens.ts'
 import { ORG, caseOpened, decision, freshInfra, producer, pseudonymise, send, startAudit, waitFor, waitForCheckpoint } from './support.ts'
 
 const RESIDENT = '999990019'
 const OTHER = '999990020'
 
-t.test('audit queries', async (t) => {
-  const infra = await freshInfra(t, 'audit_query')
-  const app = await startAudit(t, infra)
-  const broker = await producer(t, infra)
+/**
+ * Stands in for the consent ledger's POST /v1/subjects/cases (this suite runs the audit service
+ * alone; test/audit/inzage.test.ts asks the real ledger): the cases per municipality and BSN.
+ */
+function ledgerOf (cases: Record<string, Record<string, string[]>>): SubjectCasesClient {
+  return {
+    async casesOf (bsn, { authorization }) {
+      const claims = JSON.parse(Buffer.from(authorization.split('.')[1]!, 'base64url').toString()) as { org: string }
+      return { kind: 'cases', caseIds: cases[claims.org]?.[bsn] ?? [] }
+    },
+    async close () {}
+  }
+}
 
+t.test('audit queries', async (t) => {
   const caseA = randomUUID() // owned by Voorbeeldstad
   const caseB = randomUUID() // owned by Buurdorp
+  const caseC = randomUUID() // Voorbeeldstad's, opened later in this suite
+  const infra = await freshInfra(t, 'audit_query')
+  const app = await startAudit(t, infra, {
+    subjectCases: ledgerOf({
+      [ORG.voorbeeldstad]: { [RESIDENT]: [caseA], [OTHER]: [caseC], 999990044: [caseC] },
+      [ORG.buurdorp]: { [OTHER]: [caseB] }
+    })
+  })
+  const broker = await producer(t, infra)
+
   const me = pseudonymise('bsn', RESIDENT)
   const other = pseudonymise('bsn', OTHER)
   const at = (minute: number) => new Date(Date.UTC(2025, 2, 3, 13, minute))
@@ -155,7 +176,6 @@ t.test('audit queries', async (t) => {
   })
 
   await t.test('one event per person: a case opened for a client and a household member, in one batch', async (t) => {
-    const caseC = randomUUID()
     const member = pseudonymise('bsn', '999990044')
     const opened = caseOpened(caseC, ORG.voorbeeldstad, at(7), { subjects: [{ subjectRef: other, role: 'client' }, { subjectRef: member, role: 'household-member' }] })
     t.equal(opened.length, 2, 'the ledger\'s builder: one event per subject')

@@ -12,6 +12,7 @@ import scopePlugin from './plugins/app/scope.ts'
 import pseudonymiserPlugin from './plugins/app/pseudonymiser.ts'
 import streamPlugin from './plugins/app/stream.ts'
 import logPlugin from './plugins/app/log.ts'
+import ledgerPlugin, { type SubjectCasesClient } from './plugins/app/ledger.ts'
 import witnessesPlugin from './plugins/app/witnesses.ts'
 import authenticationPlugin from './plugins/external/authentication.ts'
 import routes from './routes/index.ts'
@@ -26,6 +27,8 @@ export interface BuildOptions {
   afterStore?: (messages: ConsumedMessage[]) => Promise<void> | void
   /** Build for the OpenAPI document only (scripts/openapi-docs.ts): connects to nothing, starts nothing. */
   offline?: boolean
+  /** The consent ledger's answer to "in which of the caller's cases is this person?" (tests without a ledger inject one). */
+  subjectCases?: SubjectCasesClient
 }
 
 /** The deliberate deviations from the NLGov API Design Rules, published in the OpenAPI document. */
@@ -72,6 +75,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     await app.register(scopePlugin)
     await app.register(pseudonymiserPlugin, { runtime })
     await app.register(streamPlugin, { config, runtime, offline })
+    await app.register(ledgerPlugin, { config, ...(options.subjectCases ? { client: options.subjectCases } : {}) })
     await app.register(logPlugin, { config, runtime, key, now, afterStore: options.afterStore, offline })
     await app.register(witnessesPlugin, { config })
     await app.register(routes)

@@ -15,6 +15,8 @@ export const configSchema = {
     AUDIT_RETENTION_DAYS: { type: 'integer', minimum: 0, default: 1825, description: 'Retention of personal content in audit events (days); leaf hashes are kept' },
     RETENTION_INTERVAL_MS: { type: 'integer', minimum: 1000, default: 3600000, description: 'How often the sequencer runs the retention purge' },
     STREAM_HEARTBEAT_MS: { type: 'integer', minimum: 100, default: 15000, description: 'Heartbeat comment interval of /v1/audit/stream' },
+    CONSENT_LEDGER_URL: { type: 'string', default: 'http://127.0.0.1:8081', pattern: '^https?://', description: 'Base URL of the consent ledger, asked (with the caller\'s own token) whether a person is a subject of a case of the municipality that asks for their inzage report' },
+    LEDGER_TIMEOUT_MS: { type: 'integer', minimum: 50, default: 2000, description: 'Deadline of one question to the consent ledger (connect, answer and body); past it the inzage report is refused with 503' },
     REGISTER_FILE: { type: 'string', description: 'Party register (JSON); default: schemas/party-register.json' },
     PARTY_TYPE_CAPABILITIES_FILE: { type: 'string', description: 'Party-type capability table JSON, the allow-list of what each party type may do (default: schemas/party-type-capabilities.json)' }
   }

@@ -28,7 +28,11 @@ export const AuditSupervisorOnlyError = createError<[]>('AUDIT_SUPERVISOR_ONLY',
 
 /** The inzage report of a person the caller may not see it for. */
 export const AuditReportNotPermittedError = createError<[]>('AUDIT_REPORT_NOT_PERMITTED',
-  'Only the supervisor, or the college or coordinator of the municipality that owns a case of this person, may see this report', 403)
+  'Only the supervisor, or the college or coordinator of a municipality that has a case in which this person is a subject (the consent ledger says), may see this report', 403)
+
+/** The consent ledger could not say whether the person is a subject of the caller's cases: no report (fail closed). */
+export const AuditLedgerUnavailableError = createError<[]>('CONSENT_LEDGER_UNAVAILABLE',
+  'The consent ledger could not be asked whether this person is in one of your cases; no report was given. Try again later.', 503)
 
 /** The request for an inzage report could not be recorded as an audit event: no report is given. */
 export const AuditReportNotRecordedError = createError<[]>('AUDIT_REPORT_NOT_RECORDED',

@@ -3,9 +3,12 @@
 // every event of a case about them (a case opened in which they are a client or household member,
 // its scope, participants, phases, their objections, its closing), in words a resident
 // understands: who, when, which kind of data and which items, why, and on what legal basis.
-// Access: the supervisor (everything), or the college or coordinator of a municipality that owns
-// a case of the person (what that municipality may see: its cases, its own requests). A resident's
-// own request goes through that municipality's portal, which authenticates the resident.
+// Access: the supervisor (everything), or the college or coordinator of a municipality that has a
+// case in which the person is a subject — according to the consent ledger, which the route asks
+// (ledger-client.ts), not according to which pseudonyms the log's events name (a denied request
+// naming a BSN would do) — and then what that municipality may see: its cases, its own requests.
+// A resident's own request goes through that municipality's portal, which authenticates the
+// resident.
 //
 // Exception (UAVG art. 41): while a case of route `ernstig` stands (is not closed) with
 // `clientInformed: false`, a report asked by a municipality leaves every event of that case out,
@@ -211,15 +214,15 @@ export interface SubjectReport {
 
 export const WITHHELD_BASIS = 'UAVG art. 41: events of a case of route ernstig whose client is not informed (clientInformed false) and that is not closed; for the municipality only, never to be shown to the resident'
 
-/** May this caller see the report of the person with pseudonym `subjectRef`? */
-export async function mayReport (pool: Pool, principal: Principal, scope: Scope, subjectRef: string): Promise<boolean> {
-  if (seesAll(scope)) return true
-  // A party type that may own cases (capability table: the gemeente), through its college or coordinator.
-  if (!scope.grants.has('own-cases') || !principal.roles.some((r) => r === 'college' || r === 'coordinator')) return false
-  const { rowCount } = await pool.query(
-    `SELECT 1 FROM audit_events e JOIN case_owners c ON c.case_id = e.case_id
-     WHERE e.subject_ref = $1 AND c.org = $2 LIMIT 1`, [subjectRef, scope.org])
-  return (rowCount ?? 0) > 0
+/**
+ * Who may ask for a report: the supervisor, for anyone ('all'); the college or coordinator of a
+ * party type that may own cases (capability table: the gemeente), for a person the consent ledger
+ * says is a subject of one of its municipality's cases ('ledger': the route asks); nobody else.
+ */
+export function reportAccess (principal: Principal, scope: Scope): 'all' | 'ledger' | 'none' {
+  if (seesAll(scope)) return 'all'
+  if (scope.grants.has('own-cases') && principal.roles.some((r) => r === 'college' || r === 'coordinator')) return 'ledger'
+  return 'none'
 }
 
 interface Row {
