@@ -14,7 +14,8 @@ import { freshInfra, startAudit } from './support.ts'
  */
 const PUBLIC: ReadonlyArray<string | RegExp> = [
   'GET /health/live', 'GET /health/ready', 'GET /v1/openapi.json', /^GET \/v1\/docs(\/.*)?$/,
-  'GET /v1/audit/checkpoint', 'GET /v1/audit/keys', 'POST /v1/audit/receipts'
+  'GET /v1/audit/checkpoint', 'GET /v1/audit/keys', 'POST /v1/audit/receipts',
+  /^GET \/console([/*].*)?$/ // the console's static files; its API calls carry the caller's token
 ]
 
 interface Route { method: string, path: string }
