@@ -1,6 +1,6 @@
-// What `npm start` prints once everything is ready: where the services are, the OpenAPI docs, and
-// the start of the README's first exchange (a token, a case, a first data request) as commands
-// to paste, with the ports of this run. test/start-logs.test.ts holds the requests to the README's.
+// What `npm start` prints once everything is ready: where the services are, the OpenAPI docs, the
+// supervisor's console, and the start of the README's first exchange (a token, a case, a first
+// data request) as commands to paste, with the ports of this run. test/start-logs.test.ts holds the requests to the README's.
 
 export interface TryThisPorts { gateway: number, 'consent-ledger': number, audit: number, 'demo-partners': number }
 
@@ -47,6 +47,7 @@ export function tryThis (ports: TryThisPorts, brpUrl: string, seconds: string): 
     `[wams] gateway ${url(ports.gateway)} · consent ledger ${url(ports['consent-ledger'])} · audit ${url(ports.audit)} · demo partners ${url(ports['demo-partners'])}/partners/<OIN>`,
     `[wams] API docs (OpenAPI): ${url(ports.gateway)}/v1/docs  ${url(ports['consent-ledger'])}/v1/docs  ${url(ports.audit)}/v1/docs`,
     `[wams] demo BRP: ${brpUrl}/personen`,
+    `[wams] supervisor's console: ${url(ports.audit)}/console/ (paste a token of: npx wams token --org 00000099000000001501 --roles supervisor)`,
     '[wams] try this, the first exchange of the README: a token, a case, a data request to the GGD',
     '',
     `COLLEGE=$(${COLLEGE_TOKEN_COMMAND})`,
