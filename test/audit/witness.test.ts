@@ -278,7 +278,26 @@ t.test('npx wams witness against the audit service: cosigned, served, counted by
     t.match((await post(signCosignature(body, cosigner, now + 3600))).json(), { status: 422, code: 'AUDIT_COSIGNATURE_INVALID' }, 'stamped in the future')
     t.match((await post(signCosignature(body, cosigner, now), supervisor, '/v1/audit/checkpoints/999999/cosignatures')).json(), { status: 404, code: 'AUDIT_CHECKPOINT_NOT_FOUND' })
     t.equal((await post('— ap.example/witness bm90IGEgY29zaWduYXR1cmU=')).statusCode, 400, 'not a cosignature line')
+    t.equal((await post(signCosignature(body, cosigner, now), supervisor, '/v1/audit/checkpoints/99999999999999999999/cosignatures')).statusCode, 400, 'a size beyond 2^53 - 1')
     t.equal((await app.inject({ method: 'POST', url: path, payload: { cosignature: 'x' } })).statusCode, 401)
+  })
+
+  await t.test('without --once it polls until stopped, cosigning each new checkpoint', async (t) => {
+    const stop = new AbortController()
+    const out = capture()
+    const running = witnessCommand(args.filter((a) => a !== '--once').concat('--interval', '100'), { stdout: out.stream, stderr: capture().stream, signal: stop.signal })
+    const size = (await app.inject({ url: '/v1/audit/checkpoint' })).json().treeSize as number
+    await send(broker, events(3))
+    await waitForCheckpoint(app, size + 3)
+    // (The log's own events, such as the failed authentication above, may be in it too.)
+    const cosignedSizes = () => [...out.text().matchAll(/cosigned "wams\.example\/audit" at (\d+) leaves/g)].map((m) => Number(m[1]))
+    const deadline = Date.now() + 20_000
+    while (!cosignedSizes().some((n) => n >= size + 3) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    stop.abort()
+    t.equal(await running, 0, 'it stops on the signal')
+    t.ok(cosignedSizes().some((n) => n >= size + 3), `it cosigned the grown log (${out.text()})`)
+    served = (await app.inject({ url: '/v1/audit/checkpoint' })).json()
+    t.match(checkCosignatures(served.signedNote, [witnessVkey], 1), { ok: true })
   })
 
   await t.test('a split view served by the log is refused and reported, after a restart too', async (t) => {

@@ -67,13 +67,14 @@ export async function witnessCommand (argv: string[], io: WitnessIo = { stdout: 
 
 async function loop (round: () => Promise<RoundResult>, interval: number, io: WitnessIo): Promise<void> {
   const stop = io.signal ?? stopSignal()
-  let lastRefused = ''
+  let previous = ''
   while (!stop.aborted) {
     try {
       const result = await round()
-      // A refusal is reported once per checkpoint, not every round while the log keeps serving it.
-      if (result.status !== 'refused' || result.note !== lastRefused) report(result, io)
-      lastRefused = result.status === 'refused' ? result.note : ''
+      // A refusal, or nothing new, is reported once, not every round while the log serves the same.
+      const seen = result.status === 'refused' ? `refused ${result.note}` : result.status === 'up-to-date' ? `up-to-date ${result.treeSize}` : result.status
+      if (result.status === 'cosigned' || seen !== previous) report(result, io)
+      previous = seen
     } catch (err) {
       io.stderr.write(`wams witness: ${(err as Error).message}\n`)
     }

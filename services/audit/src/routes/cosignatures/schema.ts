@@ -28,7 +28,7 @@ export const postCosignatureSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['treeSize'],
-    properties: { treeSize: { type: 'integer', minimum: 0, description: 'The tree size of the cosigned checkpoint' } }
+    properties: { treeSize: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'The tree size of the cosigned checkpoint' } }
   },
   body: {
     type: 'object',
