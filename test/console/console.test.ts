@@ -19,6 +19,7 @@ import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import type { AuditEvent } from '@wams/platform'
+import { cosignerVerifierKey, generateSigningKey, parseNote, signCosignature } from '@wams/transparency-log'
 import { ORG, caseOpened, decision, freshInfra, producer, pseudonymise, send, startAudit, waitForCheckpoint } from '../audit/support.ts'
 import { token } from '../support/tokens.ts'
 
@@ -39,8 +40,13 @@ const caseId = randomUUID()
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86400000)
 const PROTECTS = 'De kinderen in het gezin lopen acuut gevaar; hun veiligheid moet nu beoordeeld worden.'
 
+// The supervisor's witness: the log accepts its cosignatures (WITNESS_KEYS); the console checks them
+// only with the key the supervisor pastes into it.
+const witness = { name: 'ap.example/witness', privateKey: generateSigningKey().privateKey }
+const witnessKey = cosignerVerifierKey(witness.name, witness.privateKey)
+
 const infra = await freshInfra(t, 'console')
-const audit = await startAudit(t, infra)
+const audit = await startAudit(t, infra, { env: { WITNESS_KEYS: witnessKey } })
 await audit.listen({ host: '127.0.0.1', port: 0 })
 const base = `http://127.0.0.1:${(audit.server.address() as AddressInfo).port}`
 const broker = await producer(t, infra)
@@ -193,6 +199,21 @@ t.test('log health: the signed note checked in the browser, then consistency aft
   await page.getByRole('button', { name: 'Opnieuw controleren' }).click()
   await page.locator('#check-consistency', { hasText: `Consistent vanaf grootte ${first}` }).waitFor()
   t.equal(await page.locator('#log-verdict').innerText(), '✓ Log in orde', 'consistent with the checkpoint seen before, proof checked here')
+
+  // The witness cosigns the current checkpoint; the console checks the line with the key pasted into it.
+  const served = (await audit.inject({ url: '/v1/audit/checkpoint' })).json() as { treeSize: number, signedNote: string }
+  const line = signCosignature(parseNote(served.signedNote).text, witness, Math.floor(Date.now() / 1000) - 1)
+  const posted = await audit.inject({ method: 'POST', url: `/v1/audit/checkpoints/${served.treeSize}/cosignatures`, headers: { authorization: `Bearer ${supervisorToken}` }, payload: { cosignature: line } })
+  t.equal(posted.statusCode, 201, posted.body.slice(0, 200))
+  await page.getByRole('button', { name: 'Opnieuw controleren' }).click()
+  await page.locator('table.signatures tbody tr', { hasText: witness.name }).waitFor()
+  t.match(await page.locator('table.signatures tbody tr', { hasText: witness.name }).innerText(), /niet gecontroleerd/, 'an unknown witness key: not checked')
+  await page.getByLabel(/Sleutels van getuigen/).fill(witnessKey)
+  await page.getByRole('button', { name: 'Sleutels gebruiken' }).click()
+  await page.locator('#witness-status', { hasText: '1 sleutel(s) in gebruik' }).waitFor()
+  await page.locator('table.signatures tbody tr', { hasText: 'geldig' }).nth(1).waitFor()
+  t.match(await page.locator('table.signatures tbody tr', { hasText: witness.name }).innerText(), /medeondertekening \(getuige\)[\s\S]*geldig/, 'the cosignature verifies in the browser')
+  t.equal(await page.locator('#log-verdict').innerText(), '✓ Log in orde')
 
   // A remembered checkpoint of another history: the browser refuses the current one.
   await page.evaluate((size) => sessionStorage.setItem('wams.console.previousCheckpoint', JSON.stringify({ origin: JSON.parse(sessionStorage.getItem('wams.console.previousCheckpoint')!).origin, size, rootHash: btoa(String.fromCharCode(...new Uint8Array(32).fill(7))) })), first)

@@ -85,6 +85,15 @@ const STRINGS = {
   signedAt: { nl: 'Ondertekend op', en: 'Signed at' },
   signedNote: { nl: 'Ondertekend checkpoint (C2SP signed note)', en: 'Signed checkpoint (C2SP signed note)' },
   signatures: { nl: 'Handtekeningen en medeondertekeningen', en: 'Signatures and cosignatures' },
+  witnessesTitle: { nl: 'Vertrouwde getuigen', en: 'Trusted witnesses' },
+  witnessKeys: { nl: 'Sleutels van getuigen (verifier keys, één per regel)', en: 'Witness keys (verifier keys, one per line)' },
+  witnessKeysHint: {
+    nl: 'Zoals npx wams witness ze afdrukt: naam+sleutel-id+base64. Ze komen van u, niet van het log, en blijven in deze browser bewaard (publieke sleutels).',
+    en: 'As npx wams witness prints them: name+key ID+base64. They come from you, not from the log, and are kept in this browser (public keys).'
+  },
+  witnessKeysSave: { nl: 'Sleutels gebruiken', en: 'Use these keys' },
+  witnessKeysKept: { nl: 'sleutel(s) in gebruik', en: 'key(s) in use' },
+  witnessKeysRefused: { nl: 'geweigerd (geen cosignature-sleutel)', en: 'refused (not a cosignature key)' },
   sigName: { nl: 'Naam', en: 'Name' },
   sigKeyId: { nl: 'Sleutel-id', en: 'Key ID' },
   sigStatus: { nl: 'Uitkomst', en: 'Result' },

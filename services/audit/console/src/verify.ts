@@ -18,6 +18,33 @@ export async function loadKeys (): Promise<Keys> {
   return { log: ok.filter((k) => k.type === NOTE_ED25519), witnesses: ok.filter((k) => k.type === COSIGNATURE_V1) }
 }
 
+const WITNESS_KEYS = 'wams.console.witnessKeys'
+
+/** The witness keys the supervisor trusts, pasted into the console (public keys, kept in localStorage). */
+export function trustedWitnessKeys (): string[] {
+  try {
+    return (localStorage.getItem(WITNESS_KEYS) ?? '').split(/\s+/).filter((k) => k !== '')
+  } catch {
+    return []
+  }
+}
+
+/** Keeps the witness keys that parse as cosigner keys (type 0x04); returns how many were refused. */
+export async function setTrustedWitnessKeys (text: string): Promise<{ kept: number, refused: number }> {
+  const given = text.split(/\s+/).filter((k) => k !== '')
+  const parsed = await Promise.all(given.map(async (k) => await parseVerifierKey(k).then((key) => key.type === COSIGNATURE_V1 ? k : null, () => null)))
+  const kept = parsed.filter((k): k is string => k !== null)
+  localStorage.setItem(WITNESS_KEYS, kept.join('\n'))
+  return { kept: kept.length, refused: given.length - kept.length }
+}
+
+/** The log's keys from the service, with the witnesses the supervisor trusts from this console (not from the log). */
+export async function keysWithTrustedWitnesses (): Promise<Keys> {
+  const keys = await loadKeys()
+  const own = await Promise.all(trustedWitnessKeys().map(async (k) => await parseVerifierKey(k).catch(() => null)))
+  return { log: keys.log, witnesses: own.filter((k): k is NoteVerifierKey => k !== null && k.type === COSIGNATURE_V1) }
+}
+
 export interface SignatureLine {
   name: string
   keyId: string

@@ -2,19 +2,35 @@
 // with the key of GET /v1/audit/keys, its cosignature lines, and its consistency with the previous
 // checkpoint this session saw (kept in sessionStorage), the proof asked and checked here.
 import { ApiError, getJson, type CheckpointAnswer } from '../api.ts'
-import { fill, h } from '../dom.ts'
+import { field, fill, h } from '../dom.ts'
 import { formatNumber, formatTime, t, type Key } from '../i18n.ts'
-import { checkCheckpoint, checkConsistency, loadKeys, previousCheckpoint, rememberCheckpoint, type Consistency } from '../verify.ts'
+import { checkCheckpoint, checkConsistency, keysWithTrustedWitnesses, previousCheckpoint, rememberCheckpoint, setTrustedWitnessKeys, trustedWitnessKeys, type Consistency } from '../verify.ts'
 
 export function renderLog (main: HTMLElement): () => void {
   const out = h('div', { id: 'log-health', 'aria-live': 'polite' })
   let alive = true
   const run = () => { void check(out, () => alive) }
+  const witnessKeys = h('textarea', { rows: 3, cols: 70, spellcheck: 'false', autocomplete: 'off' }, trustedWitnessKeys().join('\n'))
+  const witnessStatus = h('p', { role: 'status', class: 'status', id: 'witness-status' })
+  const witnessForm = h('form', { method: 'post', class: 'card' },
+    field('witness-keys', t('witnessKeys'), witnessKeys, t('witnessKeysHint')),
+    h('button', { type: 'submit', class: 'secondary' }, t('witnessKeysSave')),
+    witnessStatus)
+  witnessForm.addEventListener('submit', (event) => {
+    event.preventDefault()
+    void setTrustedWitnessKeys(witnessKeys.value).then(({ kept, refused }) => {
+      witnessKeys.value = trustedWitnessKeys().join('\n')
+      witnessStatus.textContent = `${kept} ${t('witnessKeysKept')}${refused > 0 ? `, ${refused} ${t('witnessKeysRefused')}` : ''}`
+      run()
+    })
+  })
   main.append(
     h('h1', {}, t('logTitle')),
     h('p', {}, t('logIntro')),
     h('p', {}, h('button', { type: 'button', onclick: run }, t('recheck'))),
-    out)
+    out,
+    h('h2', {}, t('witnessesTitle')),
+    witnessForm)
   run()
   return () => { alive = false }
 }
@@ -32,7 +48,7 @@ async function check (out: HTMLElement, alive: () => boolean): Promise<void> {
     if (alive()) fill(out, h('p', { class: 'bad' }, err instanceof ApiError && err.status === 404 ? t('noCheckpoint') : `${t('error')}: ${(err as Error).message}`))
     return
   }
-  const keys = await loadKeys()
+  const keys = await keysWithTrustedWitnesses()
   const cp = await checkCheckpoint(checkpoint.signedNote, keys, { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash })
   const previous = previousCheckpoint()
   let consistency: Consistency | { status: 'error', detail: string }
