@@ -56,12 +56,18 @@ async function call (
   const headers: Record<string, string> = { accept: 'application/json' }
   if (how.auth) headers.authorization = `Bearer ${options.token()}`
   if (how.body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(url, {
-    method,
-    headers,
-    ...(how.body !== undefined ? { body: JSON.stringify(how.body) } : {}),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 10_000)
-  })
+  let res: Response
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      ...(how.body !== undefined ? { body: JSON.stringify(how.body) } : {}),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000)
+    })
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string, message?: string } }).cause
+    throw new Error(`${method} ${url}: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`)
+  }
   if (res.status === 404 && how.allow404) return null
   const text = await res.text()
   if (!res.ok) throw new Error(`${method} ${path}: the log answered ${res.status} ${text.slice(0, 300)}`)

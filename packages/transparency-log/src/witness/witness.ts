@@ -10,7 +10,7 @@
 import { appendFileSync } from 'node:fs'
 import { createPublicKey } from 'node:crypto'
 import { hashesEqual, verifyConsistency } from '../merkle/index.ts'
-import { SignedNoteError, parseCheckpoint, verifyCheckpoint, type ParsedCheckpoint } from '../signed-note.ts'
+import { SignedNoteError, parseCheckpoint, parseVerifierKey, verifyCheckpoint, type ParsedCheckpoint } from '../signed-note.ts'
 import { strictBase64 } from './base64.ts'
 import { signCosignature } from './cosignature.ts'
 import { cosignerVerifierKey, type Cosigner } from './cosigner-key.ts'
@@ -42,6 +42,7 @@ export class Witness {
   private release: (() => void) | null
 
   private constructor (private readonly options: WitnessOptions) {
+    for (const log of options.logs) parseVerifierKey(log.verifierKey) // a log key that cannot be read stops the start
     this.logs = new Map(options.logs.map((l) => [l.origin, l]))
     this.now = options.now ?? Date.now
     this.release = lockState(options.stateFile)
