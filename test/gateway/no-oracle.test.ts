@@ -56,7 +56,7 @@ function fingerprint (res: LightMyRequestResponse): string {
   const headers = Object.entries(res.headers)
     // The request's own ids (traceparent carries its trace id) and the caller's own rate-limit
     // count: nothing of the case is in them.
-    .filter(([name]) => !['date', 'request-id', 'x-request-id', 'traceparent'].includes(name) && !name.startsWith('x-ratelimit-'))
+    .filter(([name]) => !['date', 'request-id', 'x-request-id', 'traceparent'].includes(name) && !/^(x-)?ratelimit-/.test(name))
     .map(([name, value]) => `${name}: ${String(value).replaceAll(requestId, '<id>')}`)
     .sort()
   return `${res.statusCode}\n${headers.join('\n')}\n\n${res.body.replaceAll(requestId, '<id>').replaceAll(auditEventId, '<event>')}`

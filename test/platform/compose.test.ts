@@ -42,11 +42,13 @@ t.test('infrastructure services use official images', async (t) => {
   t.match(compose.services.postgres?.image, /^postgres:\d+/)
   t.match(compose.services.kafka?.image, /^apache\/kafka:4\./)
   t.equal(compose.services.kafka?.environment?.KAFKA_PROCESS_ROLES, 'broker,controller', 'KRaft mode')
+  t.match(compose.services.redis?.image, /^redis:\d+/)
 })
 
-t.test('two gateway replicas', async (t) => {
+t.test('two gateway replicas, counting one rate limit in the one Redis', async (t) => {
   const gateways = Object.values(compose.services).filter((s) => s.build?.args?.SERVICE === 'gateway')
   t.equal(gateways.length, 2)
+  t.same(gateways.map((g) => g.environment?.RATE_LIMIT_REDIS_URL), ['redis://redis:6379', 'redis://redis:6379'])
 })
 
 t.test('the services speak HTTPS to each other, with a certificate every one of them trusts', async (t) => {
@@ -58,7 +60,8 @@ t.test('the services speak HTTPS to each other, with a certificate every one of 
     t.ok(env.NODE_EXTRA_CA_CERTS, `${name}: trusts the services' CA`)
     for (const [key, value] of Object.entries(env)) {
       // A URL from the environment (BRP_URL) is judged as the example value the test substitutes.
-      if (/_URL$/.test(key) && !/^postgres/.test(String(value))) t.match(interpolate(String(value)), /^https:\/\//, `${name}: ${key} is https`)
+      // PostgreSQL and Redis (counters only) are infrastructure on the internal network, not services.
+      if (/_URL$/.test(key) && !/^(postgres|redis)/.test(String(value))) t.match(interpolate(String(value)), /^https:\/\//, `${name}: ${key} is https`)
     }
     t.ok((service.volumes ?? []).some((v) => v.endsWith(':/run/tls:ro')), `${name}: the TLS material is mounted read-only`)
   }

@@ -1,8 +1,8 @@
 // The OpenAPI document every service publishes at /v1/openapi.json, shaped to the NLGov REST API
 // Design Rules (lint/nlgov-adr.spectral.yaml checks them in `npm run lint`): servers with the major
 // version, info.contact, named component schemas, error answers as application/problem+json,
-// response headers (API-Version on every answer; ETag, Location, Retry-After, WWW-Authenticate where
-// they are sent), a 400 on every operation that takes input, security as the route enforces it,
+// response headers (API-Version on every answer; ETag, Location, Retry-After, WWW-Authenticate,
+// RateLimit-* where they are sent), a 400 on every operation that takes input, security as the route enforces it,
 // and the deliberate deviations written into the document itself.
 import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance, RouteOptions } from 'fastify'
@@ -29,8 +29,14 @@ export const RESPONSE_HEADERS = {
   Location: { description: 'The URL of the resource that was created', schema: { type: 'string', example: '/v1/cases/0196a0f5-8c1e-7d55-a8e1-3f2b4c5d6e7f' } },
   'Retry-After': { description: 'Seconds after which the request may succeed (sent when that is known)', schema: { type: 'integer', minimum: 0 } },
   'WWW-Authenticate': { description: 'The bearer challenge (RFC 6750 §3); with error="invalid_token" when a token was sent but not accepted', schema: { type: 'string', example: 'Bearer realm="wams", error="invalid_token"' } },
-  'Content-Disposition': { description: 'The file name the answer is meant to be saved as', schema: { type: 'string' } }
+  'Content-Disposition': { description: 'The file name the answer is meant to be saved as', schema: { type: 'string' } },
+  'RateLimit-Limit': { description: 'Requests allowed per window for the caller (its organisation; on a public route its address), counted across all instances (draft-ietf-httpapi-ratelimit-headers)', schema: { type: 'integer', minimum: 0, example: 6000 } },
+  'RateLimit-Remaining': { description: 'Requests left in the current window, this one counted', schema: { type: 'integer', minimum: 0 } },
+  'RateLimit-Reset': { description: 'Seconds until the current window ends and the count starts again', schema: { type: 'integer', minimum: 0 } }
 } as const
+
+/** The headers of a rate-limited answer (draft-ietf-httpapi-ratelimit-headers); a 429 has Retry-After besides. */
+export const RATE_LIMIT_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const satisfies readonly (keyof typeof RESPONSE_HEADERS)[]
 
 export type ResponseHeaderName = keyof typeof RESPONSE_HEADERS
 
@@ -41,6 +47,11 @@ export type ResponseHeaderName = keyof typeof RESPONSE_HEADERS
  */
 export interface DocumentedRouteSchema {
   responseHeaders?: Record<number, ResponseHeaderName[]>
+  /**
+   * The route is rate limited after authentication and validation: RATE_LIMIT_HEADERS on every
+   * answer it declares but 400, 401 and 406, and a 429 (with Retry-After) when it declares none.
+   */
+  rateLimited?: boolean
 }
 
 export interface DocumentOptions {
@@ -116,14 +127,21 @@ export function swaggerOptions (app: FastifyInstance, options: DocumentOptions):
         const words = STATUS_CODES[Number(status)] ?? 'Response'
         response[status] = typeof r.$ref === 'string' ? { ...r, description: words } : { ...r, 'x-response-description': words }
       }
-      const { responseHeaders, ...rest } = schema as Json & DocumentedRouteSchema
+      const { responseHeaders, rateLimited, ...rest } = schema as Json & DocumentedRouteSchema
+      const headers: Record<string, ResponseHeaderName[]> = { ...responseHeaders }
+      if (rateLimited === true) {
+        if (!response[429]) response[429] = { ...PROBLEM_REF, description: 'Too many requests in the window (RATE_LIMITED); Retry-After says when to try again' }
+        for (const status of Object.keys(response)) {
+          if (!['400', '401', '406', 'default'].includes(status)) headers[status] = [...(headers[status] ?? []), ...RATE_LIMIT_HEADERS]
+        }
+      }
       return {
         url,
         schema: {
           ...rest,
           security: rest.security ?? (secured ? [{ bearer: [] }] : []),
           response,
-          [HEADERS_KEY]: responseHeaders ?? {}
+          [HEADERS_KEY]: headers
         }
       }
     },

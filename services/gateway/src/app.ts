@@ -54,7 +54,12 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
 
   await app.register(registerPlugin, registerAndPolicy)
   await app.register(authenticationPlugin, { config, runtime })
-  await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE })
+  await app.register(rateLimitPlugin, {
+    perMinute: config.RATE_LIMIT_PER_MINUTE,
+    redisUrl: options.offline === true ? '' : config.RATE_LIMIT_REDIS_URL,
+    redisPrefix: config.RATE_LIMIT_REDIS_PREFIX,
+    redisTimeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS
+  })
   await app.register(clientsPlugin, { config, runtime })
   await app.register(evidenceGate, { runtime })
   await app.register(routes)

@@ -19,6 +19,8 @@ export const listPartiesSchema = {
   summary: 'The party register (AMvB): active parties, their type and the categories they supply',
   description: 'Public, like the OIN register: no personal data and no partner addresses (partner systems are reached through the gateway only). Built once at start: the register does not change while the service runs.',
   tags: ['register'],
+  // Counted per organisation (public: per address) by plugins/external/rate-limit.ts; documents RateLimit-* and the 429.
+  rateLimited: true,
   response: {
     200: {
       type: 'object',

@@ -136,5 +136,7 @@ export const getPolicySchema = {
   summary: 'The policy in force: the rules, their tables and the law version, with the policyVersion every decision names',
   description: 'Public, like the register: no token, no personal data. Built from the same policy object the decisions use.',
   tags: ['policy'],
+  // Counted per organisation (public: per address) by plugins/external/rate-limit.ts; documents RateLimit-* and the 429.
+  rateLimited: true,
   response: { 200: policyResponseSchema }
 } as const

@@ -36,6 +36,8 @@ export const dataRequestSchema = {
   summary: 'Ask a partner for data about a person in a case',
   description: 'Decided on the eleven rules of the Wams (SPEC §5) against the case as the consent ledger holds it now. 200 permit with exactly the permitted requested fields; every other outcome is problem+json with requestId and outcome.',
   tags: ['data requests'],
+  // Counted per organisation (public: per address) by plugins/external/rate-limit.ts; documents RateLimit-* and the 429.
+  rateLimited: true,
   security: [{ bearer: [] }],
   params: caseParams,
   body: {

@@ -17,6 +17,8 @@ export const involvementCheckSchema = {
   summary: 'Ask the parties working in the case\'s problem domains whether they know a person (check op bekendheid)',
   description: 'Minimal and targeted: only the active parties whose party type works in one of the case\'s problem domains (the domain → party-type table of the policy), or only the named `parties`. Each gets its own decision (purpose onderzoek, the rules apply to each) and audit event; the permitted ones are asked in parallel for `known` and `contactPerson` only. Each answer is reduced to known or not and whom to contact; nothing else the partner sends passes. One result per party asked, in register order (named parties: in the order named).',
   tags: ['data requests'],
+  // Counted per organisation (public: per address) by plugins/external/rate-limit.ts; documents RateLimit-* and the 429.
+  rateLimited: true,
   security: [{ bearer: [] }],
   params: caseParams,
   body: {
