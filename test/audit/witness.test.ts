@@ -296,19 +296,36 @@ t.test('npx wams witness against the audit service: cosigned, served, counted by
     stop.abort()
     t.equal(await running, 0, 'it stops on the signal')
     t.ok(cosignedSizes().some((n) => n >= size + 3), `it cosigned the grown log (${out.text()})`)
-    served = (await app.inject({ url: '/v1/audit/checkpoint' })).json()
-    t.match(checkCosignatures(served.signedNote, [witnessVkey], 1), { ok: true })
+    const last = Math.max(...cosignedSizes())
+    const { rows } = await app.auditLog.pool.query('SELECT witness_name FROM checkpoint_cosignatures WHERE tree_size = $1', [last])
+    t.same(rows, [{ witness_name: 'ap.example/witness' }], 'and handed the cosignature in')
   })
 
   await t.test('a split view served by the log is refused and reported, after a restart too', async (t) => {
-    // The log (its own key) signs another root for the size the witness cosigned: a fork.
-    const forged = signCheckpoint({ origin: 'wams.example/audit', size: served.treeSize, rootHash: Buffer.alloc(32, 1) }, app.auditLog.key)
-    await app.auditLog.pool.query('UPDATE checkpoints SET signed_note = $1 WHERE tree_size = $2', [forged, served.treeSize])
+    // The log (its own key) signs another root for the size the witness cosigned last, and serves
+    // it as its latest checkpoint: a fork. (Under the checkpointer's lock; from then on the
+    // checkpointer itself refuses to sign, as the tree is not consistent with the forged root.)
+    const size = JSON.parse(readFileSync(stateFile, 'utf8')).logs['wams.example/audit'].treeSize as number
+    const forged = signCheckpoint({ origin: 'wams.example/audit', size, rootHash: Buffer.alloc(32, 1) }, app.auditLog.key)
+    const client = await app.auditLog.pool.connect()
+    try {
+      await client.query('BEGIN')
+      await client.query('SELECT pg_advisory_xact_lock(7246782)') // the checkpointer's (checkpointer.ts)
+      await client.query('UPDATE checkpoints SET signed_note = $1 WHERE tree_size = $2', [forged, size])
+      await client.query('DELETE FROM checkpoint_cosignatures WHERE tree_size > $1', [size])
+      await client.query('DELETE FROM checkpoints WHERE tree_size > $1', [size])
+      await client.query('COMMIT')
+    } finally {
+      client.release()
+    }
+    t.equal((await app.inject({ url: '/v1/audit/checkpoint' })).json().treeSize, size, 'the log serves the fork')
     const refused = await cli(args)
     t.equal(refused.code, 1, 'non-zero exit with --once')
     t.match(refused.err, /REFUSED \(split-view\): split view: "wams\.example\/audit" at \d+ leaves/)
     const evidence = readFileSync(`${stateFile}.evidence.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
     t.match(evidence.at(-1), { reason: 'split-view', note: forged }, 'the forked note is kept as evidence')
+    // Each --once run is a fresh witness on the state file: the next one refuses as well.
+    t.match(await cli(args), { code: 1, err: /REFUSED \(split-view\)/ }, 'refused again by the restarted witness')
     const served2 = (await app.inject({ url: '/v1/audit/checkpoint' })).json()
     t.match(checkCosignatures(served2.signedNote, [witnessVkey], 1), { ok: false }, 'the fork carries no valid cosignature')
   })
