@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # npm run lint: first the code, with ESLint and neostandard (eslint.config.js; any error or warning
-# fails), then the OpenAPI documents of the gateway, the consent ledger and the audit service
-# (built offline by scripts/openapi-docs.ts: nothing connects) against
+# fails), the Kubernetes manifests under deploy/kubernetes (scripts/check-manifests.ts: the
+# Kubernetes schemas of kubernetes-models and the project's rules, offline), then the OpenAPI
+# documents of the gateway, the consent ledger and the audit service (built offline by
+# scripts/openapi-docs.ts: nothing connects) against
 #  - lint/nlgov-adr.spectral.yaml: the NLGov REST API Design Rules plus Spectral's recommended
 #    OpenAPI rules; any error or warning fails;
 #  - Redocly's recommended rules: any error fails (its warnings are shown).
@@ -13,6 +15,8 @@ export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true SCARF_ANALYTICS
 status=0
 echo "== ESLint: neostandard with TypeScript (fails on errors and warnings)"
 npx --no-install eslint --max-warnings 0 . && echo "no findings" || status=1
+echo "== Kubernetes manifests: Kubernetes schemas and the project's rules (offline)"
+node --import tsx scripts/check-manifests.ts || status=1
 OUT="${OPENAPI_OUT:-build/openapi}"
 rm -rf "$OUT"
 node --import tsx scripts/openapi-docs.ts "$OUT" >/dev/null || { echo "lint: the OpenAPI documents could not be built" >&2; exit 1; }
