@@ -315,7 +315,8 @@ const mutations: Record<string, Mutation> = {
     return { ...d, raw, mustRefuse: true, hostile: raw.includes('\\ud800') || raw.includes('\\u0000') }
   },
   'content-type': (g, d) => {
-    if (d.body === undefined) return null
+    // Once: a second pick would replace the first, whose verdict (must refuse) would still count.
+    if (d.body === undefined || d.contentType !== undefined) return null
     const contentType = pick(g, ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/xml', 'application/json-patch+json'])
     return { ...d, contentType, mustRefuse: contentType !== 'application/json; charset=utf-16' }
   },

@@ -6,7 +6,7 @@
 import pg from 'pg'
 import pino from 'pino'
 import { Writable } from 'node:stream'
-import type { AddressInfo } from 'node:net'
+import { createServer, type AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { loggerOptions } from '@wams/platform'
 import { buildApp as buildLedger, readConfig as ledgerConfig } from '@wams/consent-ledger'
@@ -50,6 +50,15 @@ async function withRetry<T> (what: string, fn: () => Promise<T>): Promise<T> {
 
 const url = (app: FastifyInstance) => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 
+/** A port nobody listens on now: the audit service must know the ledger's URL before the ledger starts. */
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
 export async function startStack (t: Teardown, env: { gateway?: Record<string, string> } = {}): Promise<Stack> {
   const topicPrefix = freshTopicPrefix('fuzz')
   const common = { KAFKA_TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'silent', PORT: '0', KAFKA_PARTITIONS: '2', EVIDENCE_INTERVAL_MS: '250' }
@@ -72,7 +81,10 @@ export async function startStack (t: Teardown, env: { gateway?: Record<string, s
   const partners = await startDemoPartners()
   closers.push(() => partners.close())
 
-  const audit = await withRetry('audit', () => buildAudit(auditConfig({ ...common, DATABASE_URL: auditDb.url, CHECKPOINT_INTERVAL_MS: '200' })))
+  // The audit service asks the ledger before it gives a municipality a subject report; the ledger
+  // sends the audit service its receipts: the ledger's port is chosen first.
+  const ledgerPort = await freePort()
+  const audit = await withRetry('audit', () => buildAudit(auditConfig({ ...common, DATABASE_URL: auditDb.url, CHECKPOINT_INTERVAL_MS: '200', CONSENT_LEDGER_URL: `http://127.0.0.1:${ledgerPort}` })))
   closers.push(() => audit.close())
   await audit.listen({ host: '127.0.0.1', port: 0 })
   const auditUrl = url(audit)
@@ -81,7 +93,7 @@ export async function startStack (t: Teardown, env: { gateway?: Record<string, s
   const brpUrl = `${partners.baseUrl}/brp/haalcentraal/api/brp`
   const ledger = await withRetry('consent ledger', () => buildLedger(ledgerConfig({ ...common, DATABASE_URL: ledgerDb.url, AUDIT_URL: auditUrl, BRP_URL: brpUrl })))
   closers.push(() => ledger.close())
-  await ledger.listen({ host: '127.0.0.1', port: 0 })
+  await ledger.listen({ host: '127.0.0.1', port: ledgerPort })
 
   const log = { lines: 0, bsnLines: 0, samples: [] as string[] }
   const stream = new Writable({
