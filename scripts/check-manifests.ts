@@ -280,6 +280,10 @@ function resolveBuild (file: string, k: Obj, all: Map<string, Obj>, byFile: Map<
     const path = resolve(dirname(file), entry)
     if (!existsSync(path)) { find(file, undefined, `resource ${entry} does not exist`); continue }
     if (statSync(path).isDirectory()) {
+      if (dirname(file) === path || dirname(file).startsWith(path + '/')) {
+        find(file, undefined, `resource ${entry} contains this kustomization's own folder: kustomize refuses that cycle (keep what both share in a sibling folder, such as base/)`)
+        continue
+      }
       const inner = ['kustomization.yaml', 'kustomization.yml'].map((n) => join(path, n)).find((p) => all.has(p))
       if (!inner) { find(file, undefined, `resource ${entry} is a folder without kustomization.yaml`); continue }
       const sub = resolveBuild(inner, all.get(inner)!, all, byFile, find, new Set(seen))
