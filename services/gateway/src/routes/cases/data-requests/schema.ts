@@ -76,7 +76,7 @@ export const dataRequestSchema = {
     400: problem,
     401: problem,
     403: outcomeProblem('outcome deny, with reasons (reason codes of SPEC §5); or a token of an organisation that is not an active party'),
-    404: outcomeProblem('outcome not-known: the provider does not know the person'),
+    404: outcomeProblem('outcome not-known (code SUBJECT_NOT_KNOWN): the provider does not know the person; or outcome deny with code CASE_NOT_FOUND and no reasons: there is no such case, or the caller has no standing in it (only its municipality\'s college or coordinator, the named coordinator, a participant and the supervisor are told reasons), the same answer whatever the case holds'),
     429: problem,
     451: outcomeProblem('outcome refused: the provider refused for weighty reasons, given in reason'),
     502: outcomeProblem('outcome error: the provider failed, is unreachable or answered outside its schema'),

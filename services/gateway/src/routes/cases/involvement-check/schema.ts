@@ -61,6 +61,7 @@ export const involvementCheckSchema = {
     400: problem,
     401: problem,
     403: problem,
+    404: { ...problem, description: 'Code CASE_NOT_FOUND, no results: there is no such case, or the caller has no standing in it; the same answer whatever the case holds' },
     429: problem,
     503: problem
   }
