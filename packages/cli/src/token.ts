@@ -1,4 +1,5 @@
-// npx wams token: a development token from the dev issuer, for curl and the docs UI.
+// npx wams token: a development token from the dev issuer, for curl and the docs UI. Its header
+// names the key (kid), as the dev issuer's JWKS does (the demo partners serve it in development).
 import { parseArgs } from 'node:util'
 import { ROLES, devIssuer, signToken } from '@wams/platform'
 
@@ -22,7 +23,7 @@ export async function tokenCommand (argv: string[]): Promise<number> {
   const issuer = devIssuer(process.env.DATA_DIR ?? '.data')
   const token = signToken(issuer.privateKeyPem, {
     iss: issuer.iss, sub: values.sub ?? `dev-${values.org.slice(-4)}`, org: values.org, roles, aud: values.aud!, ttlSeconds: ttl
-  })
+  }, { kid: issuer.kid })
   process.stdout.write(token + '\n')
   return 0
 }

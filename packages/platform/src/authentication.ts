@@ -1,6 +1,9 @@
-// Bearer JWTs from trusted issuers, verified against their public keys. Algorithms are pinned to
-// asymmetric ones (never `none`, never HMAC), and iss, aud and exp are checked. Claims: sub, org
-// (OIN), roles. Optional mutual TLS: the OIN in the client certificate must equal `org`.
+// Bearer JWTs from trusted issuers, verified against their public keys: a PEM key given in the
+// configuration, or the keys an identity provider publishes (OpenID Connect discovery or a JWKS
+// URL; jwks.ts: cached, fetched again for an unknown kid at most once per JWKS_MIN_REFRESH_MS, so
+// a key rotation needs no restart). Algorithms are pinned to asymmetric ones (never `none`, never
+// HMAC), and iss, aud and exp are checked. Claims: sub, org (OIN), roles. Optional mutual TLS: the
+// OIN in the client certificate must equal `org`.
 import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -8,6 +11,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { problem, sendProblem } from './problem.ts'
 import { isPolicyText } from './text-policy.ts'
+import { RemoteIssuerKeys, checkProviderUrl, type RemoteKeysOptions } from './jwks.ts'
 import commonSchema from '@wams/schemas/common.schema.json' with { type: 'json' }
 import type { Role } from '@wams/schemas'
 
@@ -17,7 +21,12 @@ export const ROLES = commonSchema.$defs.role.enum as readonly Role[]
 export type { Role }
 export const ALGORITHMS = ['EdDSA', 'ES256'] as const
 
-export interface TrustedIssuer { iss: string, publicKeyPem?: string, publicKeyFile?: string }
+/**
+ * A trusted issuer and where its keys come from: one PEM key (publicKeyPem or publicKeyFile), or
+ * the identity provider's published keys, by discovery (`{iss}/.well-known/openid-configuration`
+ * → jwks_uri) or by `jwksUri`.
+ */
+export interface TrustedIssuer { iss: string, publicKeyPem?: string, publicKeyFile?: string, discovery?: boolean, jwksUri?: string }
 
 export interface Principal { iss: string, sub: string, org: string, roles: Role[] }
 
@@ -50,6 +59,20 @@ export interface AuthenticationOptions {
    * from a trusted identity provider must not be able to claim to be the gateway.
    */
   systemRoleIssuers?: Partial<Record<SystemRole, string[]>>
+  /** How the keys of issuers with discovery or jwksUri are fetched (defaults: JWKS_DEFAULTS). */
+  jwks?: Partial<Omit<RemoteKeysOptions, 'log'>>
+}
+
+/** The defaults of JWKS_MIN_REFRESH_MS, JWKS_REFRESH_MS and JWKS_TIMEOUT_MS. */
+export const JWKS_DEFAULTS = { minRefreshMs: 30_000, refreshMs: 300_000, timeoutMs: 2000 } as const
+
+/** The JWKS options of a service's configuration (baseConfigSchema). */
+export function jwksOptionsOf (config: { JWKS_MIN_REFRESH_MS?: number, JWKS_REFRESH_MS?: number, JWKS_TIMEOUT_MS?: number }): Omit<RemoteKeysOptions, 'log'> {
+  return {
+    minRefreshMs: config.JWKS_MIN_REFRESH_MS ?? JWKS_DEFAULTS.minRefreshMs,
+    refreshMs: config.JWKS_REFRESH_MS ?? JWKS_DEFAULTS.refreshMs,
+    timeoutMs: config.JWKS_TIMEOUT_MS ?? JWKS_DEFAULTS.timeoutMs
+  }
 }
 
 export const SYSTEM_ROLES = ['gateway'] as const satisfies readonly Role[]
@@ -62,8 +85,14 @@ declare module 'fastify' {
 
 export function parseTrustedIssuers (json: string): TrustedIssuer[] {
   const list = JSON.parse(json) as TrustedIssuer[]
-  if (!Array.isArray(list) || list.some((i) => typeof i.iss !== 'string' || (!i.publicKeyPem && !i.publicKeyFile))) {
-    throw new Error('JWT_TRUSTED_ISSUERS must be a JSON array of { iss, publicKeyPem | publicKeyFile }')
+  const sources = (i: TrustedIssuer) => [i.publicKeyPem !== undefined || i.publicKeyFile !== undefined, i.discovery === true, i.jwksUri !== undefined].filter(Boolean).length
+  if (!Array.isArray(list) || list.some((i) => typeof i?.iss !== 'string' || sources(i) !== 1 || (i.jwksUri !== undefined && typeof i.jwksUri !== 'string'))) {
+    throw new Error('JWT_TRUSTED_ISSUERS must be a JSON array of { iss, and one of: publicKeyPem | publicKeyFile | "discovery": true | jwksUri }')
+  }
+  // A provider's URLs are checked at start: https (http only on this machine).
+  for (const i of list) {
+    if (i.discovery === true) checkProviderUrl(i.iss, `iss ${i.iss} (discovery)`)
+    if (i.jwksUri !== undefined) checkProviderUrl(i.jwksUri, `jwksUri of ${i.iss}`)
   }
   return list
 }
@@ -126,28 +155,44 @@ function reasonOf (err: { code?: string, message?: string }): AuthFailureReason 
 
 async function authenticationPlugin (app: FastifyInstance, options: AuthenticationOptions): Promise<void> {
   const keys = new Map<string, KeyObject>()
+  const remote = new Map<string, RemoteIssuerKeys>()
+  const jwksOptions = { ...JWKS_DEFAULTS, ...options.jwks, log: app.log }
   for (const issuer of options.issuers) {
+    if (issuer.discovery === true || issuer.jwksUri !== undefined) {
+      remote.set(issuer.iss, new RemoteIssuerKeys(issuer.iss, issuer.jwksUri !== undefined ? { jwksUri: issuer.jwksUri } : { discovery: true }, jwksOptions))
+      continue
+    }
     const pem = issuer.publicKeyPem ?? readFileSync(issuer.publicKeyFile!, 'utf8')
     keys.set(issuer.iss, createPublicKey(pem))
   }
   const pems = new Map([...keys].map(([iss, key]) => [iss, key.export({ type: 'spki', format: 'pem' }).toString()]))
+  // The providers' keys are fetched at start (not waited for) and refreshed in the background.
+  app.addHook('onReady', async () => { for (const r of remote.values()) r.start() })
+  app.addHook('onClose', async () => { for (const r of remote.values()) r.stop() })
 
   await app.register(jwt, {
-    // The key is chosen by the (unverified) iss; an unknown issuer gets no key and fails.
+    // The key is chosen by the (unverified) iss, and for an identity provider by the (unverified)
+    // kid; an unknown issuer or key gets no key and fails. Only a pinned algorithm may make a
+    // provider's key set be fetched.
     secret: {
-      public: (_request: FastifyRequest, token: { payload?: { iss?: string } }, cb?: (e: Error | null, k?: string) => void) => {
-        const pem = pems.get(token.payload?.iss ?? '')
-        const err = pem ? null : Object.assign(new Error('issuer is not trusted'), { code: 'WAMS_ISSUER_UNTRUSTED' })
-        if (cb) return cb(err, pem)
-        if (err) throw err
-        return pem!
+      public: async (_request: FastifyRequest, token: { header?: { alg?: unknown, kid?: unknown }, payload?: { iss?: string } }) => {
+        const iss = token.payload?.iss ?? ''
+        const pem = pems.get(iss)
+        if (pem !== undefined) return pem
+        const provider = remote.get(iss)
+        if (provider === undefined) throw Object.assign(new Error('issuer is not trusted'), { code: 'WAMS_ISSUER_UNTRUSTED' })
+        if (!(ALGORITHMS as readonly unknown[]).includes(token.header?.alg)) throw Object.assign(new Error('algorithm not allowed'), { code: 'WAMS_ALGORITHM_REFUSED' })
+        if (token.header?.kid !== undefined && (typeof token.header.kid !== 'string' || token.header.kid.length > 256)) {
+          throw Object.assign(new Error('kid out of bounds'), { code: 'WAMS_KEY_UNKNOWN' })
+        }
+        return provider.key(token.header ?? {})
       },
       private: 'unused-verification-only'
     } as never,
     // The secret callback above picks the key by header-and-payload form ({ payload: { iss } }).
     decode: { complete: true },
     // The cache keeps verified tokens (until they expire): a professional's token is verified once, not per request.
-    verify: { algorithms: [...ALGORITHMS], allowedAud: options.audience, allowedIss: [...keys.keys()], requiredClaims: ['exp', 'iss', 'sub', 'aud'], cache: 1000 } as never
+    verify: { algorithms: [...ALGORITHMS], allowedAud: options.audience, allowedIss: [...keys.keys(), ...remote.keys()], requiredClaims: ['exp', 'iss', 'sub', 'aud'], cache: 1000 } as never
   })
 
   app.decorateRequest('principal', null as unknown as Principal)
@@ -164,7 +209,10 @@ async function authenticationPlugin (app: FastifyInstance, options: Authenticati
     try {
       verified = await request.jwtVerify<Record<string, unknown>>()
     } catch (err) {
-      const reason = (err as { code?: string }).code === 'WAMS_ISSUER_UNTRUSTED' ? 'ISSUER_UNTRUSTED' : reasonOf(err as Error)
+      const code = (err as { code?: string }).code ?? ''
+      // The identity provider could not be asked and no key it published before fits: refused, not a 500.
+      if (code === 'WAMS_JWKS_UNAVAILABLE') return fail(401, 'TOKEN_INVALID', 'The bearer token could not be checked: the keys of its issuer are unavailable')
+      const reason = code === 'WAMS_ISSUER_UNTRUSTED' ? 'ISSUER_UNTRUSTED' : code.startsWith('WAMS_') ? 'TOKEN_INVALID' : reasonOf(err as Error)
       return fail(401, reason, reason === 'TOKEN_MISSING' ? 'A bearer token is required' : 'The bearer token is not valid')
     }
     payload = verified

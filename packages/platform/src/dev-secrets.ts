@@ -1,13 +1,29 @@
 // Development secrets, created on first use under DATA_DIR: the dev token issuer's Ed25519 key,
 // the pseudonym key, and (for the audit service) its checkpoint signing key. Production configures
 // its own (JWT_TRUSTED_ISSUERS, PSEUDONYM_KEY, …) and refuses these defaults (NODE_ENV=production).
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 export const DEV_ISSUER = 'https://dev-issuer.wams.localhost'
 
-export interface DevIssuer { iss: string, publicKeyPem: string, privateKeyPem: string }
+export interface DevIssuer {
+  iss: string
+  publicKeyPem: string
+  privateKeyPem: string
+  /** Key id: the RFC 7638 JWK thumbprint of the public key; in the header of `npx wams token`'s tokens. */
+  kid: string
+  /** The public key as a JWK (with kid, use, alg), as its JWKS publishes it. */
+  jwk: Record<string, string>
+}
+
+/** RFC 7638 thumbprint (SHA-256, base64url) of an Ed25519 or EC public key. */
+export function jwkThumbprint (key: KeyObject): string {
+  const jwk = key.export({ format: 'jwk' }) as Record<string, string>
+  // The required members only, in lexicographic order, no whitespace.
+  const members = jwk.kty === 'OKP' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+  return createHash('sha256').update(JSON.stringify(members)).digest('base64url')
+}
 
 function refuseInProduction (what: string): void {
   if (process.env.NODE_ENV === 'production') throw new Error(`${what} must be configured in production; dev defaults are refused`)
@@ -42,8 +58,11 @@ export function devIssuer (dataDir = '.data'): DevIssuer {
   // Only the private key is stored; the public key is derived, so the two can never disagree.
   const privateKeyPem = devSecret(dataDir, 'dev-issuer/private.pem',
     () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
-  const publicKeyPem = createPublicKey(createPrivateKey(privateKeyPem)).export({ type: 'spki', format: 'pem' }).toString()
-  return { iss: DEV_ISSUER, publicKeyPem, privateKeyPem }
+  const publicKey = createPublicKey(createPrivateKey(privateKeyPem))
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
+  const kid = jwkThumbprint(publicKey)
+  const jwk = { ...publicKey.export({ format: 'jwk' }) as Record<string, string>, kid, use: 'sig', alg: 'EdDSA' }
+  return { iss: DEV_ISSUER, publicKeyPem, privateKeyPem, kid, jwk }
 }
 
 export function devPseudonymKey (dataDir = '.data'): string {

@@ -12,8 +12,9 @@ export interface TokenClaims {
   [claim: string]: unknown
 }
 
-export function signToken (privateKeyPem: string, claims: TokenClaims): string {
+/** An EdDSA token; `kid`: the key id for the header (a verifier with the issuer's JWKS picks the key by it). */
+export function signToken (privateKeyPem: string, claims: TokenClaims, options: { kid?: string } = {}): string {
   const { ttlSeconds = 3600, ...payload } = claims
-  const sign = createSigner({ key: privateKeyPem, algorithm: 'EdDSA', expiresIn: ttlSeconds * 1000 })
+  const sign = createSigner({ key: privateKeyPem, algorithm: 'EdDSA', expiresIn: ttlSeconds * 1000, ...(options.kid === undefined ? {} : { kid: options.kid }) })
   return sign(payload)
 }

@@ -46,6 +46,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   })
   await app.register(partnerSystemsPlugin, partnerSystems)
   await app.register(gatewayAuthenticationPlugin, { verifier })
-  await app.register(routes)
+  // The dev issuer's JWKS in development only; with NODE_ENV=production the dev issuer is refused.
+  await app.register(routes, process.env.NODE_ENV === 'production' ? {} : { devIssuer: devIssuer(config.DATA_DIR) })
   return app
 }

@@ -6,7 +6,7 @@
 // (../../access.ts).
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { authenticationPlugin, recordFailedAuthentication, type Runtime } from '@wams/platform'
+import { authenticationPlugin, jwksOptionsOf, recordFailedAuthentication, type Runtime } from '@wams/platform'
 import type { Config } from '../../config.ts'
 
 export interface AuthenticationPluginOptions {
@@ -18,6 +18,7 @@ async function authentication (app: FastifyInstance, { config, runtime }: Authen
   await app.register(authenticationPlugin, {
     issuers: runtime.issuers,
     audience: config.JWT_AUDIENCE,
+    jwks: jwksOptionsOf(config),
     onFailure: recordFailedAuthentication(app, runtime, 'consent-ledger'),
     systemRoleIssuers: { gateway: [config.GATEWAY_ISSUER] },
     requireCertificateOin: config.MTLS_REQUIRED

@@ -5,7 +5,7 @@
 // with its reason code, as a decision of its own in the audit log.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { authenticationPlugin, recordFailedAuthentication, type Runtime } from '@wams/platform'
+import { authenticationPlugin, jwksOptionsOf, recordFailedAuthentication, type Runtime } from '@wams/platform'
 import type { Config } from '../../config.ts'
 
 export interface AuthenticationPluginOptions {
@@ -17,6 +17,7 @@ async function authentication (app: FastifyInstance, { config, runtime }: Authen
   await app.register(authenticationPlugin, {
     issuers: runtime.issuers,
     audience: config.JWT_AUDIENCE,
+    jwks: jwksOptionsOf(config),
     requireCertificateOin: config.MTLS_REQUIRED,
     onFailure: recordFailedAuthentication(app, runtime, 'gateway')
   })
