@@ -8,6 +8,7 @@ cd "$ROOT"
 cleanup() {
   [ -n "${PG_PID:-}" ] && kill -TERM "$PG_PID" 2>/dev/null && wait "$PG_PID" 2>/dev/null
   [ "${STARTED_KAFKA:-0}" = 1 ] && bash scripts/kafka-down.sh
+  [ -n "${REDIS_PID:-}" ] && kill -TERM "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -27,6 +28,13 @@ if [ -z "${WAMS_POSTGRES_SERVER:-}" ]; then
     read -r -t 120 url <&"${PG[0]}" || { echo "embedded PostgreSQL did not start" >&2; exit 1; }
     export WAMS_POSTGRES_SERVER="$url"
   fi
+fi
+
+# Redis for the gateways' shared rate limit (test/gateway/rate-limit-shared.test.ts): the local one
+# (WAMS_REDIS_URL overrides), or one started here, keeping nothing on disk, when none answers.
+if [ -z "${WAMS_REDIS_URL:-}" ] && command -v redis-server >/dev/null && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null 2>&1 &
+  REDIS_PID=$!
 fi
 
 export KAFKAJS_NO_PARTITIONER_WARNING=1
