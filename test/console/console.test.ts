@@ -4,7 +4,9 @@
 // - sign in with a pasted supervisor token; the live feed shows the history, a decision made
 //   during the test, and the flagged decision highlighted;
 // - the event page recomputes the leaf hash and the inclusion proof in the browser: "geverifieerd";
-//   the same event altered on its way (a request interception) is "niet geverifieerd";
+//   the same event altered on its way (a request interception) is "niet geverifieerd", and so is an
+//   event whose stored content the test changes in the audit service's PostgreSQL (the leaf hash
+//   and the tree stay as they were), while an untouched event still verifies;
 // - the log's health: the signed note verified in the browser, then consistency with the previous
 //   checkpoint after the log grew;
 // - the inzage report renders, and in print media the navigation and the form are hidden;
@@ -71,7 +73,7 @@ const history: AuditEvent[] = [
   }),
   decision({ ...gemeente, provider: ORG.huisarts, outcome: 'not-known', time: day(0) })
 ]
-const [permit, , , , flagged] = history.slice(1)
+const [permit, refused, , , flagged] = history.slice(1)
 await send(broker, history)
 await waitForCheckpoint(audit, history.length, 45_000)
 
@@ -182,6 +184,30 @@ t.test('the event page verifies the event in the browser; a tampered event is no
   await page.locator('#verdict').waitFor()
   t.equal(await page.locator('#verdict').innerText(), '✗ niet geverifieerd', 'a changed proof is not verified')
   await page.unroute(pattern)
+})
+
+t.test('an event changed in the database is not verified; an untouched one still is', async (t) => {
+  // What an insider with write access to the audit database might do: rewrite the stored event
+  // (here its category) and leave the leaf hash and the tree alone. The service serves what it
+  // stores; only the browser's recomputation can tell.
+  const changed = await audit.auditLog.pool.query(
+    `UPDATE audit_events SET event = jsonb_set(event, '{category}', '"identity"'), category = 'identity'
+     WHERE event_id = $1 AND event->>'category' = 'health'`, [refused!.eventId])
+  t.equal(changed.rowCount, 1, 'the stored event of one leaf rewritten')
+  await page.goto(`${base}/console/#/event/${refused!.eventId}`)
+  await page.locator('#verdict').waitFor()
+  t.equal(await page.locator('#verdict').innerText(), '✗ niet geverifieerd', 'the event changed in the database is not verified')
+  t.equal(await page.locator('#verdict').getAttribute('data-verified'), 'false')
+  t.match(await page.locator('#event-result .facts').last().innerText(), /Identiteit|identity/i, 'the page shows the content as stored now')
+  const bad = await page.locator('#event-checks li.bad').allInnerTexts()
+  t.ok(bad.some((b) => /bladhash van de server is gelijk aan de hier berekende/.test(b)), 'the failing check is named: the leaf hash computed here is not the logged one')
+  t.ok(bad.some((b) => /Inclusiebewijs/.test(b)), 'and the inclusion proof does not lead to the signed root')
+  t.equal(await page.locator('#event-checks li.ok', { hasText: 'Checkpoint ondertekend' }).count(), 1, 'the checkpoint itself is still signed')
+  await page.screenshot({ path: `${SHOTS}event-tampered-db.png`, fullPage: true })
+
+  await page.goto(`${base}/console/#/event/${permit!.eventId}`)
+  await page.locator('#verdict').waitFor()
+  t.equal(await page.locator('#verdict').innerText(), '✓ geverifieerd', 'an untouched event of the same log still verifies')
 })
 
 t.test('log health: the signed note checked in the browser, then consistency after the log grew', async (t) => {
