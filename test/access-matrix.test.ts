@@ -25,6 +25,7 @@ import { startDemoPartners, writeTestRegister } from './support/partners.ts'
 import { bearer } from './support/tokens.ts'
 import { COORDINATOR, DEMO_BSN, OIN } from './support/parties.ts'
 import { pseudonymise } from './audit/support.ts'
+import { routesOf, type Route } from './support/routes.ts'
 import {
   CALLERS, CASES, OTHER_COORDINATOR, ROLES, TABLE, cellsOf, isCaseRow, parseCell, rowKey,
   type CaseName, type Cell, type Reveal, type Role, type Row, type Service
@@ -81,24 +82,6 @@ phase('stack', started)
 const APPS: Readonly<Record<Service, FastifyInstance>> = { gateway, 'consent-ledger': ledger, audit }
 
 // ---- every route has a row -----------------------------------------------------------------------
-
-interface Route { method: string, path: string }
-
-/** The routes of an app from printRoutes({ commonPrefix: false }): lines `<indent>├── <segment> (<METHODS>)`, each continuing its parent's path. */
-function routesOf (tree: string): Route[] {
-  const routes: Route[] = []
-  const stack: string[] = []
-  for (const line of tree.split('\n')) {
-    const m = /^((?:[│ ] {3})*)[├└]── (.+?)(?: \(([A-Z, ]+)\))?$/.exec(line)
-    if (m === null) continue
-    const depth = m[1]!.length / 4
-    stack.length = depth
-    const path = (stack[depth - 1] ?? '') + m[2]!
-    stack[depth] = path
-    for (const method of m[3]?.split(', ') ?? []) routes.push({ method, path })
-  }
-  return routes
-}
 
 const rowFor = (service: Service, { method, path }: Route): Row | undefined =>
   TABLE.find((row) => row.service === service && row.method === method && (row.path === path || row.covers?.test(path) === true))

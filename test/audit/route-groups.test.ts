@@ -6,6 +6,7 @@
 import t from 'tap'
 import { PROBLEM_TYPE } from '@wams/platform'
 import { freshInfra, startAudit } from './support.ts'
+import { routesOf, type Route } from '../support/routes.ts'
 
 /**
  * What anyone may call, as `METHOD path` (a GET's automatic HEAD goes with it): the service
@@ -18,30 +19,8 @@ const PUBLIC: ReadonlyArray<string | RegExp> = [
   /^GET \/console([/*].*)?$/ // the console's static files; its API calls carry the caller's token
 ]
 
-interface Route { method: string, path: string }
-
 const keyOf = ({ method, path }: Route) => `${method === 'HEAD' ? 'GET' : method} ${path}`
 const isPublic = (route: Route) => PUBLIC.some((p) => typeof p === 'string' ? p === keyOf(route) : p.test(keyOf(route)))
-
-/**
- * The routes of the app, read from printRoutes({ commonPrefix: false }): a tree of lines
- * `<indent>├── <segment> (<METHODS>)` in which every segment continues its parent's path and each
- * level indents four characters.
- */
-function routesOf (tree: string): Route[] {
-  const routes: Route[] = []
-  const paths: string[] = []
-  for (const line of tree.split('\n')) {
-    const m = /^((?:[│ ] {3})*)[├└]── (.+?)(?: \(([A-Z, ]+)\))?$/.exec(line)
-    if (m === null) continue
-    const depth = m[1]!.length / 4
-    paths.length = depth
-    const path = (paths[depth - 1] ?? '') + m[2]!
-    paths[depth] = path
-    for (const method of m[3]?.split(', ') ?? []) routes.push({ method, path })
-  }
-  return routes
-}
 
 const EVENT_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7'
 const concrete = (path: string) => path.replace(/:[A-Za-z]+/g, EVENT_ID).replace(/\*/g, 'x')

@@ -7,31 +7,11 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { PROBLEM_TYPE } from '@wams/platform'
 import { startLedger } from './helpers.ts'
+import { routesOf, type Route } from '../support/routes.ts'
 
 /** Routes anyone may call: the service shell's (health, the OpenAPI document and its docs UI). The ledger has no public route of its own. */
 const PUBLIC: ReadonlyArray<string | RegExp> = ['/health/live', '/health/ready', '/v1/openapi.json', /^\/v1\/docs(\/.*)?$/]
 const isPublic = (path: string) => PUBLIC.some((p) => typeof p === 'string' ? p === path : p.test(path))
-
-interface Route { method: string, path: string }
-
-/**
- * Every route of the app, from printRoutes({ commonPrefix: false }): a tree whose lines are
- * `<indent>├── <segment> (<METHODS>)`, each segment continuing its parent's path.
- */
-function routesOf (tree: string): Route[] {
-  const routes: Route[] = []
-  const stack: string[] = []
-  for (const line of tree.split('\n')) {
-    const m = /^((?:[│ ] {3})*)[├└]── (.+?)(?: \(([A-Z, ]+)\))?$/.exec(line)
-    if (m === null) continue
-    const depth = m[1]!.length / 4
-    stack.length = depth
-    const path = (stack[depth - 1] ?? '') + m[2]!
-    stack[depth] = path
-    for (const method of m[3]?.split(', ') ?? []) routes.push({ method, path })
-  }
-  return routes
-}
 
 // Any parameter will do: authentication comes before validation.
 const ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7'

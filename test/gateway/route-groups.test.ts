@@ -5,6 +5,7 @@
 import t from 'tap'
 import { PROBLEM_TYPE } from '@wams/platform'
 import { startGateway } from './helpers.ts'
+import { routesOf } from '../support/routes.ts'
 
 /** Routes anyone may call: the service shell (health, the OpenAPI document and its docs UI) and the public group. */
 const PUBLIC: ReadonlyArray<string | RegExp> = [
@@ -12,27 +13,6 @@ const PUBLIC: ReadonlyArray<string | RegExp> = [
   '/v1/parties', '/v1/policy'
 ]
 const isPublic = (path: string) => PUBLIC.some((p) => typeof p === 'string' ? p === path : p.test(path))
-
-interface Route { method: string, path: string }
-
-/**
- * Every route of the app, from printRoutes({ commonPrefix: false }): a tree whose lines are
- * `<indent>├── <segment> (<METHODS>)`, each segment continuing its parent's path.
- */
-function routesOf (tree: string): Route[] {
-  const routes: Route[] = []
-  const stack: string[] = []
-  for (const line of tree.split('\n')) {
-    const m = /^((?:[│ ] {3})*)[├└]── (.+?)(?: \(([A-Z, ]+)\))?$/.exec(line)
-    if (m === null) continue
-    const depth = m[1]!.length / 4
-    stack.length = depth
-    const path = (stack[depth - 1] ?? '') + m[2]!
-    stack[depth] = path
-    for (const method of m[3]?.split(', ') ?? []) routes.push({ method, path })
-  }
-  return routes
-}
 
 const CASE_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7'
 const concrete = (path: string) => path.replace(/:[A-Za-z]+/g, CASE_ID).replace(/\*/g, 'x')
