@@ -223,6 +223,10 @@ export interface DecisionDetail {
     reason: string;
   };
   /**
+   * The gateway's time in milliseconds from receiving the request to writing this audit record: what the caller waited, apart from sending the answer. Absent in events written before it was recorded.
+   */
+  durationMs?: number;
+  /**
    * The case id a caller without standing named (flag no-standing). Kept here, not in caseId: the attempt is not part of that case's trail.
    */
   namedCaseId?: string;

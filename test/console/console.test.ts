@@ -40,6 +40,7 @@ const BSN = '999990019'
 const subjectRef = pseudonymise('bsn', BSN)
 const caseId = randomUUID()
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86400000)
+const isoDay = (d: Date) => d.toISOString().slice(0, 10)
 const PROTECTS = 'De kinderen in het gezin lopen acuut gevaar; hun veiligheid moet nu beoordeeld worden.'
 
 // The supervisor's witness: the log accepts its cosignatures (WITNESS_KEYS); the console checks them
@@ -56,9 +57,10 @@ const broker = await producer(t, infra)
 const gemeente = { requester: ORG.voorbeeldstad, requesterType: 'gemeente', caseId, subjectRef }
 const history: AuditEvent[] = [
   ...caseOpened(caseId, ORG.voorbeeldstad, day(3), { subjects: [{ subjectRef, role: 'client' }] }),
-  decision({ ...gemeente, provider: ORG.zorggroep, outcome: 'permit', time: day(3) }),
-  decision({ ...gemeente, provider: ORG.huisarts, outcome: 'refused', time: day(2), detail: { decision: 'permit', partnerStatus: 451, providerReason: 'Medisch beroepsgeheim: geen toestemming van de patiënt.' } }),
-  decision({ ...gemeente, provider: ORG.politie, outcome: 'deny', category: 'criminal', fields: ['policeContacts'], reasons: ['CATEGORY_NOT_PERMITTED'], time: day(2) }),
+  // Answer times (detail.durationMs) on some events; the others are as written before it was recorded.
+  decision({ ...gemeente, provider: ORG.zorggroep, outcome: 'permit', time: day(3), detail: { decision: 'permit', partnerStatus: 200, durationMs: 180 } }),
+  decision({ ...gemeente, provider: ORG.huisarts, outcome: 'refused', time: day(2), detail: { decision: 'permit', partnerStatus: 451, providerReason: 'Medisch beroepsgeheim: geen toestemming van de patiënt.', durationMs: 420 } }),
+  decision({ ...gemeente, provider: ORG.politie, outcome: 'deny', category: 'criminal', fields: ['policeContacts'], reasons: ['CATEGORY_NOT_PERMITTED'], time: day(2), detail: { decision: 'deny', durationMs: 12 } }),
   decision({ requester: ORG.politie, requesterType: 'politie', caseId, subjectRef, provider: ORG.zorggroep, outcome: 'deny', purpose: 'casusoverleg', reasons: ['PROVIDER_NOT_PARTICIPANT', 'ROLE_NOT_PERMITTED'], roles: ['professional'], time: day(1) }),
   decision({
     ...gemeente,
@@ -273,6 +275,11 @@ t.test('charts, and the English switch', async (t) => {
   t.match(await page.locator('#chart-deny-reasons').innerText(), /Redenen van weigering/)
   const tableText = await page.locator('#chart-deny-reasons table').textContent()
   t.match(tableText, /CATEGORY_NOT_PERMITTED2/, 'deny reasons ranked: the most frequent first')
+  // Answer times: p50/p95 per day from detail.durationMs (day 2: 12 and 420 ms), and their distribution.
+  const daily = await page.locator('#chart-answer-times-day table tbody tr').allTextContents()
+  t.same(daily, [`${isoDay(day(3))}1801801`, `${isoDay(day(2))}124202`], 'p50 and p95 per day, and how many events carry a time')
+  t.match(await page.locator('#chart-answer-times-day').innerText(), /detail\.durationMs/, 'what the time is, in words')
+  t.match(await page.locator('#chart-answer-times table').textContent(), /0–50 ms1.*100–250 ms1.*250–500 ms1/s, 'the distribution')
   await axe(t, 'charts')
 
   await page.getByRole('button', { name: 'Switch to English' }).click()

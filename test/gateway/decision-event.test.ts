@@ -58,3 +58,11 @@ t.test('a permit by rule 11\'s exception: the code, the flag and the stated reas
 t.test('the detail is typed: a field the decision detail does not name is refused by the contract', async (t) => {
   t.throws(() => decisionEvent(record({ decision: 'permit', reason: 'medisch beroepsgeheim' } as never)), /detail/)
 })
+
+t.test('durationMs (the gateway\'s time to the audit record): an integer >= 0 fits the contract; a fraction or a negative does not', async (t) => {
+  const event = decisionEvent(record({ decision: 'permit', partnerStatus: 451, durationMs: 37 }))
+  t.doesNotThrow(() => assertAuditEvent(event))
+  t.equal((event.detail as { durationMs: number }).durationMs, 37)
+  t.throws(() => decisionEvent(record({ decision: 'permit', partnerStatus: 451, durationMs: 1.5 })), /detail/)
+  t.throws(() => decisionEvent(record({ decision: 'permit', partnerStatus: 451, durationMs: -1 })), /detail/)
+})

@@ -191,6 +191,16 @@ export async function auditEvent (sql: pg.Pool, eventId: string): Promise<AuditE
   return rows.length === 1 ? JSON.parse(rows[0]!.payload) as AuditEvent : null
 }
 
+/**
+ * A decision event's detail without its durationMs (the gateway's time from receiving the request
+ * to writing the record), which is asserted here to be an integer >= 0: what is left can be compared exactly.
+ */
+export function untimedDetail (t: Assert, event: AuditEvent | null | undefined): Record<string, unknown> {
+  const { durationMs, ...rest } = (event?.detail ?? {}) as Record<string, unknown>
+  t.ok(Number.isInteger(durationMs) && (durationMs as number) >= 0, `detail.durationMs is an integer >= 0 (${String(durationMs)})`)
+  return rest
+}
+
 export async function allAuditEvents (sql: pg.Pool): Promise<Array<{ key: string, event: AuditEvent, raw: string }>> {
   const { rows } = await sql.query<{ payload: string, message_key: string }>('SELECT payload, message_key FROM outbox ORDER BY id')
   return rows.map((r) => ({ key: r.message_key, event: JSON.parse(r.payload) as AuditEvent, raw: r.payload }))

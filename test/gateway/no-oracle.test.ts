@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
 import { bearer } from '../support/tokens.ts'
 import {
-  BSN, NECESSITY, OIN, auditEventsOf, callers, ernstigCase, ledgerCall, openCase, startExchange
+  BSN, NECESSITY, OIN, auditEventsOf, callers, ernstigCase, ledgerCall, openCase, startExchange, untimedDetail
 } from './helpers.ts'
 
 const x = await startExchange(t, 'gw_no_oracle')
@@ -83,7 +83,7 @@ t.test('the audit record of a stranger\'s attempt keeps every reason, flagged, o
   const res = await dataRequest(objected, BSN.client, strangers['another municipality\'s college'])
   const [event] = await auditEventsOf(sql, res.json().requestId)
   t.match(event, { type: 'data-request.decision', outcome: 'deny', caseId: null, actor: { org: OIN.otherGemeente } })
-  t.same(event!.detail, { decision: 'deny', flags: ['no-standing'], namedCaseId: objected })
+  t.same(untimedDetail(t, event), { decision: 'deny', flags: ['no-standing'], namedCaseId: objected })
   t.same(event!.reasons, ['ROLE_NOT_PERMITTED', 'OBJECTION_PENDING'], 'the reasons the caller was not told, objection included')
   const { rows } = await sql.query("SELECT count(*)::int AS n FROM outbox WHERE payload::jsonb->>'caseId' = $1 AND payload::jsonb->>'transactionId' = $2", [objected, res.json().requestId])
   t.equal(rows[0].n, 0, 'nothing of it under the case id')

@@ -41,6 +41,10 @@ t.test('permit: 200 with exactly the requested fields, nothing else the partner 
   t.match(event.detail, { decision: 'permit', partnerStatus: 200 })
   t.equal(event.necessity, NECESSITY)
   t.match(res.headers['server-timing'], /^ledger;dur=[\d.]+, decide;dur=[\d.]+, partner;dur=[\d.]+, audit;dur=[\d.]+$/, 'Server-Timing per stage')
+  // The record carries what the caller waited up to it: at least the stages before the audit write.
+  const before = [...String(res.headers['server-timing']).matchAll(/(ledger|decide|partner);dur=([\d.]+)/g)].reduce((sum, m) => sum + Number(m[2]), 0)
+  const { durationMs } = event.detail as { durationMs: number }
+  t.ok(Number.isInteger(durationMs) && durationMs >= Math.floor(before) && durationMs < 30_000, `detail.durationMs ${durationMs} ≥ ledger + decide + partner (${before.toFixed(1)} ms)`)
 
   const school = await ask(gateway, ernstig, { provider: OIN.school, category: 'education', fields: ['enrolled'], subject: BSN.member })
   await expectPermit(t, sql, school, ['enrolled'])
@@ -156,9 +160,12 @@ t.test('involvement check: targeted — only the parties working in the case\'s 
       transactionId: results[i]!.requestId,
       fieldsRequested: ['known', 'contactPerson'],
       fieldsReleased: ['known', 'contactPerson'],
-      detail: { checkRequestId: requestId }
+      detail: { checkRequestId: requestId, durationMs: Number }
     })
   }
+  const durations = events.map((e) => (e!.detail as { durationMs: number }).durationMs)
+  t.ok(durations.every((d) => Number.isInteger(d) && d >= 0), `each record carries the check's time to its records (${durations.join(', ')} ms)`)
+  t.equal(new Set(durations).size, 1, 'the same for every party: one answer, written at once')
 })
 
 t.test('involvement check: `parties` narrows it to the named parties, each still judged by the rules, in parallel with a timeout per party', async (t) => {

@@ -32,6 +32,12 @@ export interface DataRequestInput extends DataRequestBody {
   trace: TraceContext
   principal: Principal
   caseId: string
+  /**
+   * When the gateway received the request (a performance.now() value; the route derives it from
+   * Fastify's reply.elapsedTime): the audit record's detail.durationMs counts from here. Default:
+   * when the handler starts.
+   */
+  receivedAt?: number
 }
 
 const PARTNER_ERROR_TEXT: Readonly<Record<PartnerErrorCode, string>> = {
@@ -129,10 +135,15 @@ export function exceptionDetail (decision: Decision, protectsOthers: { reason: s
   }
 }
 
-/** Writes the audit events; false when they could not be made durable (the caller answers 503). */
-export async function auditDurably (deps: ExchangeDeps, requestId: string, records: DecisionRecord[]): Promise<string[] | null> {
+/**
+ * Writes the audit events; false when they could not be made durable (the caller answers 503).
+ * `receivedAt` (performance.now() when the request arrived): each record's detail.durationMs is
+ * the time from then to now, what the caller waited apart from the final send.
+ */
+export async function auditDurably (deps: ExchangeDeps, requestId: string, records: DecisionRecord[], receivedAt?: number): Promise<string[] | null> {
   try {
-    const events = records.map((r) => decisionEvent(r))
+    const durationMs = receivedAt === undefined ? undefined : Math.max(0, Math.round(performance.now() - receivedAt))
+    const events = records.map((r) => decisionEvent(durationMs === undefined ? r : { ...r, detail: { ...r.detail, durationMs } }))
     await recordAudit(deps.pool, events)
     return events.map((e) => e.eventId)
   } catch (err) {
@@ -157,7 +168,8 @@ export async function handleDataRequest (deps: ExchangeDeps, input: DataRequestI
   const timings: Timings = {}
   let mark = performance.now()
   const lap = (stage: string) => { const now = performance.now(); timings[stage] = now - mark; mark = now }
-  const result = await dataRequest(deps, input, lap)
+  // The audit record carries the total so far (detail.durationMs): from the request's arrival.
+  const result = await dataRequest(deps, input, lap, Math.min(input.receivedAt ?? mark, mark))
   // Where the time went would tell a caller without standing how far its request got: not for it.
   if ('untimed' in result) return { status: result.status, problem: result.problem, timings: {} }
   return { ...result, timings } as DataRequestResult
@@ -165,7 +177,7 @@ export async function handleDataRequest (deps: ExchangeDeps, input: DataRequestI
 
 type Answer = { status: 200, body: Permit } | { status: number, problem: Problem, headers?: Record<string, string>, untimed?: true }
 
-async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (stage: string) => void): Promise<Answer> {
+async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (stage: string) => void, receivedAt: number): Promise<Answer> {
   const { requestId, principal } = input
   const subjectRef = deps.pseudonymise('bsn', input.subject)
   const partyType = deps.register.partyType(principal.org)
@@ -199,7 +211,7 @@ async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (s
     if (!(err instanceof CaseStateUnavailableError)) throw err
     lap('ledger')
     deps.log.error({ requestId, why: err.why }, 'consent ledger unavailable; failing closed')
-    const ids = await auditDurably(deps, requestId, [record('error', { detail: { error: err.code, why: err.why } })])
+    const ids = await auditDurably(deps, requestId, [record('error', { detail: { error: err.code, why: err.why } })], receivedAt)
     return { status: 503, problem: outcomeProblem(503, 'error', err.code, err.message, requestId, ids ? { auditEventId: ids[0] } : {}) }
   }
 
@@ -220,14 +232,14 @@ async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (s
   // No standing in the case (or no case): the answer of a case that does not exist, whatever the
   // case holds; every reason goes to the audit record only, flagged and outside the case's trail.
   if (standingIn(principal, caseState, deps.policy) === null) {
-    const ids = await auditDurably(deps, requestId, [record('deny', { ...withoutStanding(input.caseId), reasons: decision.reasons, legalBasis })])
+    const ids = await auditDurably(deps, requestId, [record('deny', { ...withoutStanding(input.caseId), reasons: decision.reasons, legalBasis })], receivedAt)
     lap('audit')
     if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
     return { status: 404, problem: noStandingProblem(requestId, ids[0]!), untimed: true }
   }
 
   if (decision.outcome === 'deny') {
-    const ids = await auditDurably(deps, requestId, [record('deny', { reasons: decision.reasons, legalBasis, detail: { decision: 'deny' } })])
+    const ids = await auditDurably(deps, requestId, [record('deny', { reasons: decision.reasons, legalBasis, detail: { decision: 'deny' } })], receivedAt)
     lap('audit')
     if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
     return { status: 403, problem: denyProblem(requestId, decision.reasons, { auditEventId: ids[0] }) }
@@ -239,7 +251,7 @@ async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (s
   // reason, whatever the partner then answers, and flagged for the supervisor.
   const ids = await auditDurably(deps, requestId, [record(x.outcome, {
     fieldsReleased: x.released, legalBasis, reasons: decision.recorded, detail: { ...exchangeDetail(x), ...exceptionDetail(decision, input.protectsOthers) }
-  })])
+  })], receivedAt)
   lap('audit')
   if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
   const auditEventId = ids[0]!

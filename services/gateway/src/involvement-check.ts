@@ -74,10 +74,12 @@ function reduce (outcome: Outcome, data: Record<string, unknown> | null): Pick<I
     : { known }
 }
 
+/** `receivedAt`: when the gateway received the request (performance.now()); the records' detail.durationMs counts from here. Default: now. */
 export async function handleInvolvementCheck (deps: ExchangeDeps, input: {
-  requestId: string, trace: TraceContext, principal: Principal, caseId: string, subject: string, necessity: string, parties?: string[]
+  requestId: string, trace: TraceContext, principal: Principal, caseId: string, subject: string, necessity: string, parties?: string[], receivedAt?: number
 }): Promise<InvolvementCheckResult> {
   const { principal, requestId } = input
+  const receivedAt = Math.min(input.receivedAt ?? performance.now(), performance.now())
   const subjectRef = deps.pseudonymise('bsn', input.subject)
   const partyType = deps.register.partyType(principal.org)
   const base = {
@@ -102,7 +104,7 @@ export async function handleInvolvementCheck (deps: ExchangeDeps, input: {
     deps.log.error({ requestId, why: err.why }, 'consent ledger unavailable; failing closed')
     // One record of the failed check: no party was judged, so there is no provider.
     const failed: DecisionRecord = { ...base, requestId, provider: null, fieldsReleased: [], outcome: 'error', reasons: [], legalBasis: null, detail: { error: err.code, why: err.why } }
-    await auditDurably(deps, requestId, [failed])
+    await auditDurably(deps, requestId, [failed], receivedAt)
     return { status: 503, problem: outcomeProblem(503, 'error', err.code, err.message, requestId) }
   }
 
@@ -136,7 +138,7 @@ export async function handleInvolvementCheck (deps: ExchangeDeps, input: {
         detail: { ...detail, checkRequestId: requestId }
       }
     })
-    const ids = await auditDurably(deps, requestId, judged)
+    const ids = await auditDurably(deps, requestId, judged, receivedAt)
     if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
     return { status: 404, problem: noStandingProblem(requestId, ids[0]!) }
   }
@@ -178,7 +180,7 @@ export async function handleInvolvementCheck (deps: ExchangeDeps, input: {
     return { provider, partyRequestId, record, answer, error: x.error }
   }))
 
-  const ids = await auditDurably(deps, requestId, settled.map((s) => s.record))
+  const ids = await auditDurably(deps, requestId, settled.map((s) => s.record), receivedAt)
   if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
 
   const results = settled.map((s, i): InvolvementResult => ({

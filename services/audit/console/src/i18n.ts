@@ -186,8 +186,14 @@ const STRINGS = {
   chartPartyType: { nl: 'Verzoeken per soort aanvrager', en: 'Requests by requesting party type' },
   chartDenyReasons: { nl: 'Redenen van weigering door de regels (rangorde)', en: 'Reasons for denial by the rules (ranked)' },
   chartRefusalReasons: { nl: 'Redenen van weigering door de verstrekker (rangorde)', en: 'Reasons for refusal by the provider (ranked)' },
-  chartAnswerTimes: { nl: 'Antwoordtijden', en: 'Answer times' },
-  noAnswerTimes: { nl: 'De gebeurtenissen bevatten geen antwoordtijden.', en: 'The events hold no answer times.' },
+  chartAnswerTimes: { nl: 'Antwoordtijden (verdeling)', en: 'Answer times (distribution)' },
+  chartAnswerTimesPerDay: { nl: 'Antwoordtijden per dag: mediaan (p50) en p95', en: 'Answer times per day: median (p50) and p95' },
+  answerTimesNote: {
+    nl: 'De tijd van de gateway van ontvangst van het verzoek tot het schrijven van het auditrecord (detail.durationMs): wat de aanvrager wachtte, op het versturen van het antwoord na.',
+    en: 'The gateway\'s time from receiving the request to writing the audit record (detail.durationMs): what the requester waited, apart from sending the answer.'
+  },
+  noAnswerTimes: { nl: 'De gebeurtenissen in deze periode bevatten geen antwoordtijden (detail.durationMs).', en: 'The events of this period hold no answer times (detail.durationMs).' },
+  withTime: { nl: 'met antwoordtijd', en: 'with an answer time' },
   showTable: { nl: 'Toon als tabel', en: 'Show as a table' },
   count: { nl: 'Aantal', en: 'Count' },
   day: { nl: 'Dag', en: 'Day' },

@@ -13,7 +13,9 @@ export default async function dataRequestRoutes (app: FastifyInstance): Promise<
       trace: request.trace,
       principal: request.principal,
       caseId: request.params.caseId,
-      ...request.body
+      ...request.body,
+      // Fastify's clock started when the request arrived: the audit record's durationMs counts from there.
+      receivedAt: performance.now() - reply.elapsedTime
     })
     // Where the time went (ledger, decide, partner, audit): for operators and the benchmark.
     if (Object.keys(result.timings).length > 0) reply.header('server-timing', serverTiming(result.timings))

@@ -12,6 +12,8 @@ export default async function involvementCheckRoutes (app: FastifyInstance): Pro
       trace: request.trace,
       principal: request.principal,
       caseId: request.params.caseId,
+      // Fastify's clock started when the request arrived: the audit record's durationMs counts from there.
+      receivedAt: performance.now() - reply.elapsedTime,
       subject: request.body.subject,
       necessity: request.body.necessity,
       ...(request.body.parties !== undefined ? { parties: request.body.parties } : {})
