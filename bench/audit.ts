@@ -4,7 +4,8 @@
 //  (b) proof generation at 1,000,000 leaves from the PostgreSQL node store (inclusion and
 //      consistency), the tree bulk-loaded;
 //  (c) `wams verify` throughput against plain SHA-256 of the same bytes (target ≥ ½).
-// Run: node --import tsx bench/audit.ts [events] [exportEvents] [parts, e.g. abc]
+// Ends with issue 13's targets side by side (met / NOT met) and the CPU per event per process.
+// Run: node --import tsx bench/audit.ts [events, default 30000] [exportEvents, default 200000] [parts, default abc]
 import * as crypto from 'node:crypto'
 import { randomBytes, randomUUID, createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync, createReadStream, readFileSync } from 'node:fs'
@@ -23,6 +24,7 @@ import {
 } from '@wams/transparency-log'
 import { PgNodeStore } from '../services/audit/src/pg-node-store.ts'
 import { generateSigningKey, signCheckpoint, verifierKeyString } from '@wams/transparency-log'
+import { cpuLine, cpuPer, cpuSnapshot, percent, printTargets, thousands, type Target } from './report.ts'
 
 const EVENTS = Number(process.argv[2] ?? 30_000)
 const EXPORT_EVENTS = Number(process.argv[3] ?? 200_000)
@@ -34,6 +36,10 @@ const AUDIT_MIGRATIONS = new URL('../services/audit/migrations', import.meta.url
 const silent = pino({ level: 'silent' })
 const rows: Array<[string, string, string]> = []
 const log = (s: string) => process.stderr.write(`${s}\n`)
+const targets: Target[] = []
+const notes: string[] = []
+// This process holds the producer's relay, the audit service instances and the verifier.
+const cpuNow = () => cpuSnapshot(new Map(), 'bench (relay + audit service)')
 
 function dbUrl (label: string): string {
   const url = new URL(SERVER)
@@ -69,7 +75,7 @@ function makeEvents (n: number): AuditEvent[] {
 
 // ---- (a) end to end vs raw kafkajs ----------------------------------------------------------------
 
-async function rawKafka (events: AuditEvent[]): Promise<number> {
+async function rawKafka (events: AuditEvent[]): Promise<{ ms: number, cpu: Map<string, number> }> {
   const topic = `bench.raw.${randomBytes(4).toString('hex')}`
   const kafka = new Kafka({ clientId: 'bench-raw', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING })
   const admin = kafka.admin()
@@ -85,16 +91,18 @@ async function rawKafka (events: AuditEvent[]): Promise<number> {
   let done!: () => void
   const finished = new Promise<void>((resolve) => { done = resolve })
   await consumer.run({ eachBatch: async ({ batch }) => { got += batch.messages.length; if (got >= messages.length) done() } })
+  const cpuBefore = cpuNow()
   const started = performance.now()
   for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) })
   await finished
   const ms = performance.now() - started
+  const cpu = cpuPer(cpuBefore, cpuNow(), messages.length)
   await consumer.disconnect(); await producer.disconnect()
   await admin.deleteTopics({ topics: [topic] }).catch(() => {}); await admin.disconnect()
-  return ms
+  return { ms, cpu }
 }
 
-async function endToEnd (events: AuditEvent[], instances: number): Promise<{ ms: number, checkpointMs: number }> {
+async function endToEnd (events: AuditEvent[], instances: number): Promise<{ ms: number, checkpointMs: number, cpu: Map<string, number> }> {
   const prefix = `bench.${randomBytes(4).toString('hex')}.`
   const auditDb = dbUrl('audit')
   const producerDb = dbUrl('producer')
@@ -121,10 +129,12 @@ async function endToEnd (events: AuditEvent[], instances: number): Promise<{ ms:
   await admin.disconnect()
   const relay = new OutboxRelay({ pool: producerPool, broker, logger: silent })
   const size = async () => Number((await app.auditLog.pool.query('SELECT size FROM tree_head')).rows[0].size)
+  const cpuBefore = cpuNow()
   const started = performance.now()
   relay.start()
   while (await size() < events.length) await new Promise((resolve) => setTimeout(resolve, 5))
   const ms = performance.now() - started
+  const cpu = cpuPer(cpuBefore, cpuNow(), events.length)
   while (Number((await app.auditLog.pool.query('SELECT coalesce(max(tree_size), 0) AS s FROM checkpoints')).rows[0].s) < events.length) {
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
@@ -135,7 +145,7 @@ async function endToEnd (events: AuditEvent[], instances: number): Promise<{ ms:
   for (const a of apps) await a.close()
   await producerPool.end()
   await dropDatabase(auditDb); await dropDatabase(producerDb)
-  return { ms, checkpointMs }
+  return { ms, checkpointMs, cpu }
 }
 
 /** The parts alone: the relay (outbox → Kafka), and the audit side (Kafka → store → tree) on a pre-filled topic. */
@@ -282,6 +292,10 @@ async function verifier (): Promise<void> {
   rows.push(['(c) plain SHA-256 of each line, in memory', rate(shaMem), `one-shot crypto.hash; createHash: ${rate(shaMemCreate)}`])
   rows.push(['(c) wams verify, from the JSONL file', rate(verifyFile), `${pct(shaFile, verifyFile)} of plain SHA-256 per line from the same file`])
   rows.push(['(c) plain SHA-256 of each line, from the file', rate(shaFile), `the whole file as one SHA-256 stream: ${rate(shaWhole)}`])
+  const lps = (ms: number) => thousands(EXPORT_EVENTS / ms * 1000)
+  targets.push(
+    { measure: `wams verify vs plain SHA-256 per line, in memory (${EXPORT_EVENTS} leaves)`, target: '≥ 50 %', measured: `${percent(shaMem, verifyMem)} (${lps(verifyMem)} vs ${lps(shaMem)} leaves/s)`, met: shaMem / verifyMem >= 0.5 },
+    { measure: 'wams verify vs plain SHA-256 per line, from the file', target: '≥ 50 %', measured: `${percent(shaFile, verifyFile)} (${lps(verifyFile)} vs ${lps(shaFile)} leaves/s)`, met: shaFile / verifyFile >= 0.5 })
 }
 
 // ---- run --------------------------------------------------------------------------------------------
@@ -290,14 +304,22 @@ if (PARTS.includes('c')) await verifier() // first: a fresh heap, as the CLI has
 if (PARTS.includes('a')) {
   log(`(a) ${EVENTS} events: raw kafkajs produce-and-consume, then outbox → Kafka → audit store → tree …`)
   const events = makeEvents(EVENTS)
-  const rawMs = await rawKafka(events)
-  const rawRate = EVENTS / rawMs * 1000
+  const raw = await rawKafka(events)
+  const rawRate = EVENTS / raw.ms * 1000
+  notes.push(`CPU per event, raw kafkajs produce + consume: ${cpuLine(raw.cpu)}`)
   const measured: Array<[string, string, string]> = [[`(a) raw kafkajs produce + consume, ${EVENTS} messages`, `${rawRate.toFixed(0)} events/s`, 'baseline']]
   for (const instances of [1, 3]) {
     const e2e = await endToEnd(events, instances)
     const e2eRate = EVENTS / e2e.ms * 1000
     measured.push([`(a) outbox → Kafka → store → Merkle tree, ${instances} audit instance${instances > 1 ? 's' : ''}`, `${e2eRate.toFixed(0)} events/s`,
       `${(e2eRate / rawRate * 100).toFixed(0)}% of raw; all in a signed checkpoint after ${(e2e.checkpointMs / 1000).toFixed(2)} s`])
+    targets.push({
+      measure: `audit pipeline outbox → Kafka → store → tree (${instances} instance${instances > 1 ? 's' : ''}) vs raw kafkajs, ${EVENTS} events`,
+      target: '≥ 50 %',
+      measured: `${percent(e2eRate, rawRate)} (${thousands(e2eRate)} vs ${thousands(rawRate)} events/s)`,
+      met: e2eRate >= rawRate / 2
+    })
+    notes.push(`CPU per event, pipeline with ${instances} audit instance${instances > 1 ? 's' : ''}: ${cpuLine(e2e.cpu)}`)
   }
   measured.push(...await stages(events, [1, 3]))
   rows.unshift(...measured)
@@ -309,3 +331,6 @@ const line = (r: string[]) => `| ${r.map((v, i) => v.padEnd(widths[i]!)).join(' 
 console.log(line(['measure', 'result', 'note']))
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
 for (const r of rows) console.log(line(r))
+// The pipeline first, then the verifier: the order of the issue's table.
+targets.sort((a, b) => Number(a.measure.startsWith('wams')) - Number(b.measure.startsWith('wams')))
+if (targets.length > 0) printTargets('Issue 13 targets, audit log (this run):', targets, notes)

@@ -7,10 +7,14 @@
 // resolution measures the same too); then the decision engine alone against Cedar
 // (bench/decision.ts, run as is). Every server runs in its own process, as in production; the load
 // generator is this process. Needs PostgreSQL and Kafka running.
-// Run: node --import tsx bench/gateway.ts [seconds-per-run]
+// Ends with issue 13's targets side by side (met / NOT met) and the CPU per request per process.
+// Run: node --import tsx bench/gateway.ts [seconds-per-run, default 10] [--profile] [--no-decision]
+//   --no-decision: without the decision engine vs Cedar comparison (bench/decision.ts) at the end.
+//   --profile: the gateway process runs with --cpu-prof; its profile is summarised at the end (top
+//   functions by self and total time, grouped by package) and kept in the temp dir for a flame graph.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir, cpus } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -18,6 +22,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { Pool } from 'undici'
+import { cpuLine, cpuPer, cpuSnapshot, percent, printProfileSummary, printTargets, thousands } from './report.ts'
 import { DEFAULT_REGISTER_FILE, devIssuer, dropDatabase, ensureDatabase, LOCAL_POSTGRES, signToken } from '@wams/platform'
 
 const SELF = fileURLToPath(import.meta.url)
@@ -182,43 +187,23 @@ function quantile (values: number[], q: number): number {
 
 // ---- CPU per request, per component (Linux /proc): what each request costs, and where ----------
 
-const TICK_MS = 10 // USER_HZ = 100 on Linux
-
-type CpuSnapshot = Map<string, number>
-
-/** CPU time (ms) used so far, per component: our servers by pid, PostgreSQL and Kafka by name. */
-function cpuSnapshot (servers: Server[]): CpuSnapshot | null {
-  let pids: string[]
-  try { pids = readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p)) } catch { return null }
-  const roles = new Map(servers.map((s) => [String(s.proc.pid), s.name]))
-  const out: CpuSnapshot = new Map()
-  for (const pid of pids) {
-    let stat: string
-    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8') } catch { continue }
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS // utime + stime
-    const name = roles.get(pid) ?? (pid === String(process.pid) ? 'load generator' : comm.startsWith('postgres') ? 'postgresql' : comm === 'java' ? 'kafka' : null)
-    if (name !== null) out.set(name, (out.get(name) ?? 0) + ms)
-  }
-  return out
-}
-
-function cpuPerRequest (before: CpuSnapshot | null, after: CpuSnapshot | null, requests: number): Map<string, number> {
-  const out = new Map<string, number>()
-  if (before === null || after === null || requests === 0) return out
-  for (const [name, ms] of after) out.set(name, (ms - (before.get(name) ?? 0)) / requests)
-  return out
-}
+const rolesOf = (servers: Server[]) => new Map(servers.map((s) => [String(s.proc.pid), s.name]))
 
 async function main (): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 10)
+  const args = process.argv.slice(2)
+  const seconds = Number(args.find((a) => !a.startsWith('--')) ?? 10)
+  const profile = args.includes('--profile')
+  const withDecision = !args.includes('--no-decision')
   const issuer = devIssuer(process.env.DATA_DIR ?? '.data')
   const connections = 32
 
   const servers: Server[] = []
   const started = async (role: string, ...args: string[]) => { const s = await start(role, ...args); servers.unshift(s); return s }
   const dir = mkdtempSync(join(tmpdir(), 'wams-bench-'))
+  // --profile: the gateway runs with --cpu-prof; V8 writes its profile when the process exits.
+  const profileDir = join(dir, 'profile')
+  if (profile) process.env.BENCH_NODE_ARGS_GATEWAY = `${process.env.BENCH_NODE_ARGS_GATEWAY ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`
+  let summary: (() => void) | null = null
   try {
     const partners = await started('partners')
     const register = JSON.parse(readFileSync(DEFAULT_REGISTER_FILE, 'utf8')) as { parties: Array<{ oin: string, baseUrl: string }> }
@@ -278,9 +263,9 @@ async function main (): Promise<void> {
 
     process.stderr.write('full load...\n')
     const measured = async (name: string, load: Load) => {
-      const before = cpuSnapshot(servers)
+      const before = cpuSnapshot(rolesOf(servers))
       const row = await cannon(name, load, seconds, { connections })
-      row.cpu = cpuPerRequest(before, cpuSnapshot(servers), row.total)
+      row.cpu = cpuPer(before, cpuSnapshot(rolesOf(servers)), row.total)
       return row
     }
     const loaded = [
@@ -298,8 +283,8 @@ async function main (): Promise<void> {
     const pacedProxy = await paced('bare proxy', proxied, 200, seconds)
     const pacedFull = await paced('full gateway', full, 200, seconds)
 
-    process.stderr.write('decision engine vs Cedar...\n')
-    const decision = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/decision.ts')], { cwd: ROOT, encoding: 'utf8' })
+    if (withDecision) process.stderr.write('decision engine vs Cedar...\n')
+    const decision = withDecision ? spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/decision.ts')], { cwd: ROOT, encoding: 'utf8' }) : null
 
     // ---- report ----
     const f = (n: number, d = 0) => n.toFixed(d).padStart(10)
@@ -322,23 +307,44 @@ async function main (): Promise<void> {
     console.log('\nWhere the gateway\'s time goes at 200 requests/s (Server-Timing, p50 / p99 ms per stage):')
     for (const [stage, list] of pacedFull.timings) console.log(`  ${stage.padEnd(10)}${f(quantile(list, 0.5), 3)}${f(quantile(list, 0.99), 3)}`)
 
-    const [d, p, g] = loaded as [Row, Row, Row]
-    const added = pacedFull.p50 - pacedDirect.p50
-    console.log('\nTargets:')
-    console.log(`  full gateway ≥ half the bare proxy's throughput: ${g.rps.toFixed(0)} vs ${(p.rps / 2).toFixed(0)} req/s (${(g.rps / p.rps * 100).toFixed(0)} % of the proxy) — ${g.rps >= p.rps / 2 ? 'met' : 'NOT met'}`)
-    console.log(`  at 200 req/s, gateway p50 within 1 ms of the direct call: +${added.toFixed(3)} ms (${pacedFull.p50.toFixed(3)} vs ${pacedDirect.p50.toFixed(3)} ms) — ${added <= 1 ? 'met' : 'NOT met'}`)
-    console.log(`  (the bare proxy reaches ${(p.rps / d.rps * 100).toFixed(0)} % of the direct throughput)`)
-    console.log('\nDecision engine alone vs Cedar (bench/decision.ts):')
-    console.log(decision.stdout.trim().split('\n').map((l) => '  ' + l).join('\n'))
-    if (decision.status !== 0) console.log(decision.stderr)
+    if (decision) {
+      console.log('\nDecision engine alone vs Cedar (bench/decision.ts):')
+      console.log(decision.stdout.trim().split('\n').map((l) => '  ' + l).join('\n'))
+      if (decision.status !== 0) console.log(decision.stderr)
+    }
     if ([...loaded, ...rated].some((r) => r.non2xx > 0 || r.errors > 0) || [pacedDirect, pacedProxy, pacedFull].some((r) => r.failures > 0)) {
       console.log('\nWARNING: some requests did not succeed; the figures of those runs do not measure the happy path.')
       process.exitCode = 1
     }
+    const [d, p, g] = loaded as [Row, Row, Row]
+    const added = pacedFull.p50 - pacedDirect.p50
+    const addedCannon = rated[2]!.p50 - rated[0]!.p50
+    summary = () => printTargets(`Issue 13 targets, gateway (this run, ${seconds} s per measurement):`, [
+      { measure: 'full gateway vs bare reply-from proxy, req/s at full load', target: '≥ 50 %', measured: `${percent(g.rps, p.rps)} (${thousands(g.rps)} vs ${thousands(p.rps)})`, met: g.rps >= p.rps / 2 },
+      { measure: 'gateway p50 over the direct partner call at 200 req/s', target: '≤ +1 ms', measured: `+${added.toFixed(2)} ms (${pacedFull.p50.toFixed(2)} vs ${pacedDirect.p50.toFixed(2)}; gateway p99 ${pacedFull.p99.toFixed(1)} ms)`, met: added <= 1 }
+    ], [
+      `CPU per request at full load, all processes: gateway run ${cpuLine(g.cpu ?? new Map())}`,
+      `                                             bare proxy run ${cpuLine(p.cpu ?? new Map())}`,
+      `(autocannon at 200 req/s, 1 ms resolution: gateway p50 +${addedCannon.toFixed(0)} ms; the bare proxy reaches ${percent(p.rps, d.rps)} of the direct throughput)`
+    ])
   } finally {
     for (const server of servers) await stop(server)
+    if (profile) {
+      // One profile per thread: CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the
+      // main thread, the others are tsx's module loader.
+      const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')) : []
+      const main = files.find((f) => f.split('.')[4] === '0')
+      if (main === undefined) console.log('\n--profile: the gateway wrote no main-thread .cpuprofile (did it exit cleanly?)')
+      else {
+        const kept = join(tmpdir(), `wams-gateway-${Date.now()}.cpuprofile`)
+        copyFileSync(join(profileDir, main), kept)
+        printProfileSummary(kept)
+        console.log(`  (the whole life of the gateway's main thread: start, warm-up and every run; ${kept} opens in Chrome DevTools as a flame graph)`)
+      }
+    }
     rmSync(dir, { recursive: true, force: true })
   }
+  summary?.()
 }
 
 const serveAt = process.argv.indexOf('--serve')
