@@ -255,6 +255,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
     const cosignature = signCosignature(body, WITNESS, Math.floor(Date.now() / 1000))
     return inject('audit', role, { method: 'POST', url: `/v1/audit/checkpoints/${checkpoint.treeSize}/cosignatures`, payload: { cosignature } })
   },
+  'audit GET /v1/audit/statistics': get('audit', `/v1/audit/statistics?from=${new Date(Date.now() - 86400000).toISOString()}&to=${new Date(Date.now() + 86400000).toISOString()}`),
   'audit GET /v1/audit/export': get('audit', '/v1/audit/export?from=0'),
   'audit GET /v1/audit/events': (role, kase) => pages(role, (cursor) => ({ method: 'GET', url: `/v1/audit/events?caseId=${CASE_ID[kase]}&limit=500${cursor ? `&cursor=${cursor}` : ''}` })),
   'audit POST /v1/audit/events/search': (role, kase) => pages(role, (cursor) => ({

@@ -327,6 +327,7 @@ export const TABLE: readonly Row[] = [
   { service: 'audit', method: 'GET', path: '/v1/audit/export', what: 'the log as JSONL for the offline verifier', cells: supervisorOnly('200 export') },
   auditView('GET', '/v1/audit/events', 'audit events, filtered by caseId', 'the caseId filter'),
   auditView('POST', '/v1/audit/events/search', 'audit events about a person (BSN in the body)', `own: the own case's client ${DEMO_BSN.client}; other: the other case's client ${DEMO_BSN.elsewhere}; none: a person in no case`),
+  { service: 'audit', method: 'GET', path: '/v1/audit/statistics', what: 'figures (counts per day, reasons, answer times) over the decisions the caller may see in a period', cells: callers<Cell>({ supervisor: '200 all-events', unregistered: '403 forbidden', inactive: '403 forbidden' }, '200 own-events') },
   auditView('GET', '/v1/audit/stream', 'the live stream, filtered by caseId, resumed from the start of the log (Last-Event-ID)', 'the caseId filter'),
   {
     service: 'audit',

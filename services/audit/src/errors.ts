@@ -59,3 +59,10 @@ export const AuditWitnessUnknownError = createError<[]>('AUDIT_WITNESS_UNKNOWN',
 
 /** A cosignature that is malformed, does not verify over the checkpoint, or is stamped in the future. */
 export const AuditCosignatureInvalidError = createError<[string]>('AUDIT_COSIGNATURE_INVALID', '%s', 422)
+
+/** A statistics period longer than the service computes in one answer (or ending before it starts). */
+export const AuditPeriodInvalidError = createError<[string]>('AUDIT_PERIOD_INVALID', '%s', 400)
+
+/** The statistics took longer than their statement timeout: no partial figures are given. */
+export const AuditStatisticsTimeoutError = createError<[]>('AUDIT_STATISTICS_TIMEOUT',
+  'The figures for this period took too long to compute; ask for a shorter period or narrower filters', 503)

@@ -47,7 +47,7 @@ export function toItem (row: EventRow): EventItem {
  * a provider's projection, so filtering on them matches only rows seen in full (`full`); otherwise
  * a provider could test which case id lies behind the caseRef it was given.
  */
-function filterPredicates (filters: EventFilters, params: unknown[], full: string): string[] {
+export function filterPredicates (filters: EventFilters, params: unknown[], full: string): string[] {
   const p = (value: unknown) => { params.push(value); return `$${params.length}` }
   const out: string[] = []
   if (filters.caseId !== undefined) out.push(`e.case_id = ${p(filters.caseId)} AND ${full}`)

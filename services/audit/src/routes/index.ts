@@ -11,6 +11,7 @@ import subjectReportRoutes from './subject-report/index.ts'
 import exportRoutes from './export/index.ts'
 import consoleRoutes from './console/index.ts'
 import cosignatureRoutes from './cosignatures/index.ts'
+import statisticsRoutes from './statistics/index.ts'
 
 async function publicRoutes (app: FastifyInstance): Promise<void> {
   await app.register(publicLogRoutes)
@@ -25,6 +26,7 @@ async function authenticatedRoutes (app: FastifyInstance): Promise<void> {
   await app.register(subjectReportRoutes)
   await app.register(exportRoutes)
   await app.register(cosignatureRoutes)
+  await app.register(statisticsRoutes)
 }
 
 export default async function routes (app: FastifyInstance): Promise<void> {
