@@ -111,6 +111,18 @@ export type EventWithProof =
 
 export interface EventPage { events: EventItem[], nextCursor: string | null }
 
+/** GET /v1/audit/statistics: the figures the service computed over the caller's decisions in a period. */
+export interface Statistics {
+  from: string
+  to: string
+  total: number
+  days: Array<{ day: string, byOutcome: Record<string, number>, byCategory: Record<string, number>, byPartyType: Record<string, number> }>
+  reasons: Array<{ code: string, count: number }>
+  refusals: Array<{ reason: string, count: number }>
+  durations: Array<{ day: string, p50: number, p95: number, count: number }>
+  durationBuckets: Array<{ fromMs: number, toMs: number | null, count: number }>
+}
+
 export interface CheckpointAnswer { origin: string, treeSize: number, rootHash: string, signedNote: string, signedAt: string }
 
 export interface KeysAnswer { keys: Array<{ name: string, algorithm: string, verifierKey: string }> }

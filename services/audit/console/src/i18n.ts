@@ -173,18 +173,17 @@ const STRINGS = {
 
   chartsTitle: { nl: 'Grafieken', en: 'Charts' },
   chartsIntro: {
-    nl: 'Berekend in deze browser uit de gebeurtenissen die uw token mag zien (GET /v1/audit/events), voor de gekozen periode.',
-    en: 'Computed in this browser from the events your token may see (GET /v1/audit/events), for the chosen period.'
+    nl: 'Berekend door de auditdienst over de besluiten die uw token mag zien (GET /v1/audit/statistics), voor de gekozen periode; dagen in UTC.',
+    en: 'Computed by the audit service over the decisions your token may see (GET /v1/audit/statistics), for the chosen period; days in UTC.'
   },
   period: { nl: 'Periode', en: 'Period' },
   load: { nl: 'Laden', en: 'Load' },
   loading: { nl: 'Laden…', en: 'Loading…' },
   loaded: { nl: 'besluiten geladen', en: 'decisions loaded' },
-  truncated: { nl: 'Afgekapt: alleen de eerste', en: 'Truncated: only the first' },
   chartPerDay: { nl: 'Verzoeken per dag, naar uitkomst', en: 'Requests per day, by outcome' },
   chartCategory: { nl: 'Verzoeken per categorie', en: 'Requests by category' },
   chartPartyType: { nl: 'Verzoeken per soort aanvrager', en: 'Requests by requesting party type' },
-  chartDenyReasons: { nl: 'Redenen van weigering door de regels (rangorde)', en: 'Reasons for denial by the rules (ranked)' },
+  chartDenyReasons: { nl: 'Redenen van de regels (redencodes van de besluiten die u volledig ziet, rangorde)', en: 'Reasons of the rules (reason codes of the decisions you see in full, ranked)' },
   chartRefusalReasons: { nl: 'Redenen van weigering door de verstrekker (rangorde)', en: 'Reasons for refusal by the provider (ranked)' },
   chartAnswerTimes: { nl: 'Antwoordtijden (verdeling)', en: 'Answer times (distribution)' },
   chartAnswerTimesPerDay: { nl: 'Antwoordtijden per dag: mediaan (p50) en p95', en: 'Answer times per day: median (p50) and p95' },
