@@ -5,7 +5,8 @@
 import t from 'tap'
 import { createRequire } from 'node:module'
 import { logLevel } from 'kafkajs'
-import { KAFKA_EXPECTED_CONDITIONS, kafkaLogLevel } from '@wams/platform'
+import { readFileSync } from 'node:fs'
+import { KAFKA_EXPECTED_CONDITIONS, KAFKA_TOPIC_CREATION_ERRORS, kafkaLogLevel } from '@wams/platform'
 
 const require = createRequire(import.meta.url)
 const { errorCodes } = require('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ type: string, message: string, retriable: boolean }> }
@@ -46,4 +47,12 @@ t.test('a real error stays an error; kafkajs warnings stay warnings', async (t) 
   t.equal(kafkaLogLevel(logLevel.ERROR, 'Response Produce(key: 0, version: 7)', 'The request included message batch larger than the configured segment size on the server'), 'error')
   t.equal(kafkaLogLevel(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', new Error('Topic authorization failed')), 'error')
   t.equal(kafkaLogLevel(logLevel.WARN, 'Consumer group received unsubscribed topics'), 'warn')
+})
+
+t.test('two instances creating the same topic: the connection\'s "Topic creation errors" is a warning, and it is kafkajs\'s own message', async (t) => {
+  // Which topic error it was, the connection does not log: TOPIC_ALREADY_EXISTS is ignored by the
+  // admin client, anything else is thrown to ensureTopics, which reports it at error itself.
+  t.equal(kafkaLogLevel(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', KAFKA_TOPIC_CREATION_ERRORS), 'warn')
+  const source = readFileSync(require.resolve('kafkajs/src/protocol/requests/createTopics/v0/response.js'), 'utf8')
+  t.ok(source.includes(`'${KAFKA_TOPIC_CREATION_ERRORS}'`), 'kafkajs throws its aggregate error with this message')
 })

@@ -106,12 +106,22 @@ export const KAFKA_EXPECTED_CONDITIONS: ReadonlyArray<readonly [type: string, me
   ['UNKNOWN_MEMBER_ID', 'The coordinator is not aware of this member']
 ]
 
+/**
+ * kafkajs' message for a CreateTopics answer with any topic error (its aggregate error; the
+ * connection logs only this). When two instances create the same topic at once it is
+ * TOPIC_ALREADY_EXISTS, which the admin client then ignores; any other cause the admin client
+ * throws to ensureTopics, which reports it. So the connection's own line is a warning.
+ */
+export const KAFKA_TOPIC_CREATION_ERRORS = 'Topic creation errors'
+
 /** The pino level of one kafkajs log entry (kafkajs' level, its message and its error text). */
 export function kafkaLogLevel (level: logLevel, message: string, error?: unknown): 'error' | 'warn' | 'info' {
-  const text = `${message}\n${typeof error === 'string' ? error : error instanceof Error ? error.message : ''}`
+  const errorText = typeof error === 'string' ? error : error instanceof Error ? error.message : ''
+  const text = `${message}\n${errorText}`
   const expected = KAFKA_EXPECTED_CONDITIONS.some(([, known]) => text.includes(known))
   if (message.startsWith('Crash: ')) return expected ? 'warn' : 'error'
   if (expected) return 'info'
+  if (errorText === KAFKA_TOPIC_CREATION_ERRORS) return 'warn'
   return level <= logLevel.ERROR ? 'error' : 'warn'
 }
 
