@@ -114,3 +114,25 @@ t.test('PostgreSQL unreachable: writers reject (fail closed)', async (t) => {
   const results = await Promise.allSettled([batcher.record([event()]), batcher.record([event()])])
   t.ok(results.every((r) => r.status === 'rejected'))
 })
+
+t.test('PostgreSQL not answering: writers waiting for a batch are refused after maxQueueMs, none answered as written', async (t) => {
+  const { pool, reader } = await setup(t, 'audit_batch_stuck')
+  // The outbox locked by another transaction: the one batch in flight hangs until it is released.
+  const locker = await pool.connect()
+  await locker.query('BEGIN')
+  await locker.query('LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE')
+  const batcher = new AuditBatcher({ pool, maxInFlight: 1, maxQueueMs: 300 })
+  const first = event()
+  const stuck = batcher.record([first])
+  await new Promise((resolve) => setTimeout(resolve, 50)) // the first batch is in flight
+  const queued = Array.from({ length: 5 }, () => event())
+  const results = await Promise.allSettled(queued.map((e) => batcher.record([e])))
+  t.ok(results.every((r) => r.status === 'rejected' && /within 300 ms/.test((r.reason as Error).message)), 'queued writers refused')
+  t.equal(batcher.stats.timedOut, 5)
+  await locker.query('COMMIT')
+  locker.release()
+  await stuck
+  t.equal(await stored(reader, [first.eventId]), 1, 'the batch in flight was written and only then answered')
+  t.equal(await stored(reader, queued.map((e) => e.eventId)), 0, 'the refused ones were never written')
+  await batcher.close()
+})

@@ -15,14 +15,25 @@ export interface AuditBatcherOptions {
   maxEvents?: number
   /** Batches written at once, each on its own connection. Default 4. */
   maxInFlight?: number
+  /**
+   * Longest wait for a place in a batch (ms; default 5000, the pool's wait for a connection): a
+   * caller still queued then is refused, as it would be without a free connection. Once its batch
+   * is being written it waits for that batch's outcome.
+   */
+  maxQueueMs?: number
 }
 
-interface Waiter { events: AuditEvent[], resolve: () => void, reject: (err: Error) => void }
+interface Waiter { events: AuditEvent[], resolve: () => void, reject: (err: Error) => void, timer?: NodeJS.Timeout }
+
+export class AuditQueueTimeoutError extends Error {
+  constructor (ms: number) { super(`no audit batch took the events within ${ms} ms`) }
+}
 
 export class AuditBatcher {
   private readonly pool: Pool
   private readonly maxEvents: number
   private readonly maxInFlight: number
+  private readonly maxQueueMs: number
   private queue: Waiter[] = []
   private queued = 0
   private inFlight = 0
@@ -30,12 +41,13 @@ export class AuditBatcher {
   private closed = false
   private readonly idle: Array<() => void> = []
   /** Batches written (committed or failed) and events in them, for tests and the bench. */
-  readonly stats = { batches: 0, events: 0, failed: 0 }
+  readonly stats = { batches: 0, events: 0, failed: 0, timedOut: 0 }
 
   constructor (options: AuditBatcherOptions) {
     this.pool = options.pool
     this.maxEvents = Math.min(options.maxEvents ?? 256, 13_000)
     this.maxInFlight = options.maxInFlight ?? 4
+    this.maxQueueMs = options.maxQueueMs ?? 5000
     if (this.maxEvents < 1 || this.maxInFlight < 1) throw new RangeError('maxEvents and maxInFlight must be at least 1')
   }
 
@@ -52,10 +64,26 @@ export class AuditBatcher {
     }
     if (events.length === 0) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ events, resolve, reject })
+      const waiter: Waiter = { events, resolve, reject }
+      waiter.timer = this.deadline(waiter)
+      this.queue.push(waiter)
       this.queued += events.length
       this.schedule()
     })
+  }
+
+  private deadline (waiter: Waiter): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      const at = this.queue.indexOf(waiter)
+      if (at < 0) return
+      this.queue.splice(at, 1)
+      this.queued -= waiter.events.length
+      this.stats.timedOut++
+      waiter.reject(new AuditQueueTimeoutError(this.maxQueueMs))
+      if (this.queue.length === 0 && this.inFlight === 0) for (const done of this.idle.splice(0)) done()
+    }, this.maxQueueMs)
+    timer.unref()
+    return timer
   }
 
   /** Writes what is queued, waits for every batch, then refuses new events. */
@@ -82,6 +110,7 @@ export class AuditBatcher {
     // A caller's events stay together; the first caller goes even when it alone is over maxEvents.
     while (this.queue.length > 0 && (batch.length === 0 || n + this.queue[0]!.events.length <= this.maxEvents)) {
       const w = this.queue.shift()!
+      if (w.timer) clearTimeout(w.timer)
       batch.push(w)
       n += w.events.length
     }
