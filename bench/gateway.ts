@@ -8,7 +8,9 @@
 // (bench/decision.ts, run as is). Every server runs in its own process, as in production; the load
 // generator is this process. Needs PostgreSQL and Kafka running.
 // Ends with issue 13's targets side by side (met / NOT met) and the CPU per request per process.
-// Run: node --import tsx bench/gateway.ts [seconds-per-run, default 10] [--profile] [--no-decision]
+// Run: node --import tsx bench/gateway.ts [seconds-per-run, default 10] [--profile] [--no-decision] [--compare KEY=VALUE]
+//   --compare KEY=VALUE: a second full gateway with that setting (e.g. AUDIT_GROUP_COMMIT_MAX_EVENTS=0),
+//   measured right after the first in the same run, with its own rows and targets.
 //   --no-decision: without the decision engine vs Cedar comparison (bench/decision.ts) at the end.
 //   --profile: the gateway process runs with --cpu-prof; its profile is summarised at the end (top
 //   functions by self and total time, grouped by package) and kept in the temp dir for a flame graph.
@@ -72,6 +74,8 @@ async function serve (role: string, args: string[]): Promise<void> {
       const { buildApp, readConfig } = await import('../services/gateway/src/index.ts')
       app = await buildApp(readConfig({
         ...env,
+        // --compare KEY=VALUE: the second gateway's setting (args[2]).
+        ...(args[2] ? Object.fromEntries([args[2].split(/=(.*)/s).slice(0, 2) as [string, string]]) : {}),
         CONSENT_LEDGER_URL: args[0]!,
         REGISTER_FILE: args[1]!,
         // The benchmark is one organisation at full load: no rate limit in the way.
@@ -191,7 +195,10 @@ const rolesOf = (servers: Server[]) => new Map(servers.map((s) => [String(s.proc
 
 async function main (): Promise<void> {
   const args = process.argv.slice(2)
-  const seconds = Number(args.find((a) => !a.startsWith('--')) ?? 10)
+  const compareAt = args.indexOf('--compare')
+  const compare = compareAt >= 0 ? args[compareAt + 1] : undefined
+  if (compare !== undefined && !/^[A-Z_]+=/.test(compare)) throw new Error('--compare takes KEY=VALUE, a gateway setting')
+  const seconds = Number(args.find((a, i) => !a.startsWith('--') && i !== compareAt + 1) ?? 10)
   const profile = args.includes('--profile')
   const withDecision = !args.includes('--no-decision')
   const issuer = devIssuer(process.env.DATA_DIR ?? '.data')
@@ -213,6 +220,8 @@ async function main (): Promise<void> {
     const proxy = await started('proxy', partners.url)
     const ledger = await started('ledger', partners.url)
     const gateway = await started('gateway', ledger.url, registerFile)
+    const compared = compare === undefined ? null : await started('gatewayb', ledger.url, registerFile, compare)
+    if (compared) compared.name = 'gateway B'
 
     // A case for the gateway's requests, through the ledger's API.
     const college = { authorization: `Bearer ${signToken(issuer.privateKeyPem, { iss: issuer.iss, sub: 'college-bench', org: GEMEENTE, roles: ['college'], aud: 'wams', ttlSeconds: 3600 })}` }
@@ -253,13 +262,15 @@ async function main (): Promise<void> {
       headers: college,
       body: JSON.stringify({ provider: ZORG, subject: BSN, category: 'health', purpose: 'onderzoek', fields: FIELDS, necessity: NECESSITY })
     }
-    for (const load of [direct, proxied, full]) {
+    const fullB: Load | null = compared ? { ...full, url: compared.url } : null
+    const loads = fullB ? [direct, proxied, full, fullB] : [direct, proxied, full]
+    for (const load of loads) {
       const res = await fetch(load.url + load.path, { method: 'POST', headers: { 'content-type': 'application/json', ...load.headers }, body: load.body })
       if (res.status !== 200) throw new Error(`${load.url}${load.path}: ${res.status} ${await res.text()}`)
     }
 
     process.stderr.write(`warming up (${seconds} s each)...\n`)
-    for (const load of [direct, proxied, full]) await cannon('warm-up', load, Math.max(2, Math.round(seconds / 3)), { connections })
+    for (const load of loads) await cannon('warm-up', load, Math.max(2, Math.round(seconds / 3)), { connections })
 
     process.stderr.write('full load...\n')
     const measured = async (name: string, load: Load) => {
@@ -271,17 +282,22 @@ async function main (): Promise<void> {
     const loaded = [
       await measured('partner direct', direct),
       await measured('bare reply-from proxy', proxied),
-      await measured('full gateway', full)
+      await measured('full gateway', full),
+      // With --compare: B, then B and the gateway again (A B B A), so that a drift of the
+      // machine's load during the run favours neither.
+      ...(fullB ? [await measured('gateway B', fullB), await measured('gateway B (again)', fullB), await measured('full gateway (again)', full)] : [])
     ]
     process.stderr.write('200 requests/s...\n')
     const rated = [
       await cannon('partner direct @200/s', direct, seconds, { connections: 10, overallRate: 200 }),
       await cannon('bare proxy @200/s', proxied, seconds, { connections: 10, overallRate: 200 }),
-      await cannon('full gateway @200/s', full, seconds, { connections: 10, overallRate: 200 })
+      await cannon('full gateway @200/s', full, seconds, { connections: 10, overallRate: 200 }),
+      ...(fullB ? [await cannon('gateway B @200/s', fullB, seconds, { connections: 10, overallRate: 200 })] : [])
     ]
     const pacedDirect = await paced('partner direct', direct, 200, seconds)
     const pacedProxy = await paced('bare proxy', proxied, 200, seconds)
     const pacedFull = await paced('full gateway', full, 200, seconds)
+    const pacedB = fullB ? await paced('gateway B', fullB, 200, seconds) : null
 
     if (withDecision) process.stderr.write('decision engine vs Cedar...\n')
     const decision = withDecision ? spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/decision.ts')], { cwd: ROOT, encoding: 'utf8' }) : null
@@ -289,13 +305,15 @@ async function main (): Promise<void> {
     // ---- report ----
     const f = (n: number, d = 0) => n.toFixed(d).padStart(10)
     console.log(`\nGateway benchmark — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), loopback, ${seconds} s per run, autocannon ${connections} connections`)
-    console.log('Every server in its own process; PostgreSQL, Kafka and this load generator share the same machine.\n')
+    console.log('Every server in its own process; PostgreSQL, Kafka and this load generator share the same machine.')
+    if (compare) console.log(`gateway B: a second full gateway, with ${compare}; at full load measured A B B A, at 200 req/s A then B (not alternated).`)
+    console.log('')
     console.log(`${'run'.padEnd(28)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'non-2xx'.padStart(10)}${'errors'.padStart(10)}`)
     for (const r of [...loaded, ...rated]) console.log(`${r.name.padEnd(28)}${f(r.rps)}${f(r.p50)}${f(r.p99)}${f(r.non2xx)}${f(r.errors)}`)
     console.log(`\nPaced client at 200 requests/s, µs resolution (${200 * seconds} requests each):`)
     console.log(`${'run'.padEnd(28)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'failed'.padStart(10)}`)
-    for (const r of [pacedDirect, pacedProxy, pacedFull]) console.log(`${r.name.padEnd(28)}${f(r.p50, 3)}${f(r.p99, 3)}${f(r.failures)}`)
-    const components = ['load generator', 'partners', 'proxy', 'gateway', 'ledger', 'postgresql', 'kafka']
+    for (const r of [pacedDirect, pacedProxy, pacedFull, ...(pacedB ? [pacedB] : [])]) console.log(`${r.name.padEnd(28)}${f(r.p50, 3)}${f(r.p99, 3)}${f(r.failures)}`)
+    const components = ['load generator', 'partners', 'proxy', 'gateway', ...(compared ? [compared.name] : []), 'ledger', 'postgresql', 'kafka']
     if (loaded.some((r) => r.cpu && r.cpu.size > 0)) {
       console.log('\nCPU per request at full load, ms, per component (/proc; the machine has ' + cpus().length + ' CPUs):')
       console.log(`${'run'.padEnd(28)}${components.map((c) => c.padStart(11)).join('')}${'total'.padStart(9)}`)
@@ -305,24 +323,40 @@ async function main (): Promise<void> {
       }
     }
     console.log('\nWhere the gateway\'s time goes at 200 requests/s (Server-Timing, p50 / p99 ms per stage):')
-    for (const [stage, list] of pacedFull.timings) console.log(`  ${stage.padEnd(10)}${f(quantile(list, 0.5), 3)}${f(quantile(list, 0.99), 3)}`)
+    for (const [stage, list] of pacedFull.timings) {
+      const other = pacedB?.timings.get(stage)
+      console.log(`  ${stage.padEnd(10)}${f(quantile(list, 0.5), 3)}${f(quantile(list, 0.99), 3)}${other ? `   gateway B:${f(quantile(other, 0.5), 3)}${f(quantile(other, 0.99), 3)}` : ''}`)
+    }
 
     if (decision) {
       console.log('\nDecision engine alone vs Cedar (bench/decision.ts):')
       console.log(decision.stdout.trim().split('\n').map((l) => '  ' + l).join('\n'))
       if (decision.status !== 0) console.log(decision.stderr)
     }
-    if ([...loaded, ...rated].some((r) => r.non2xx > 0 || r.errors > 0) || [pacedDirect, pacedProxy, pacedFull].some((r) => r.failures > 0)) {
+    if ([...loaded, ...rated].some((r) => r.non2xx > 0 || r.errors > 0) || [pacedDirect, pacedProxy, pacedFull, pacedB].some((r) => r !== null && r.failures > 0)) {
       console.log('\nWARNING: some requests did not succeed; the figures of those runs do not measure the happy path.')
       process.exitCode = 1
     }
-    const [d, p, g] = loaded as [Row, Row, Row]
+    const [d, p] = loaded as [Row, Row, Row]
+    // With --compare, each gateway's mean of its two full-load runs.
+    const mean = (a: Row, b?: Row): Row => b === undefined
+      ? a
+      : { ...a, rps: (a.rps + b.rps) / 2, total: a.total + b.total, cpu: new Map([...(a.cpu ?? [])].map(([k, v]) => [k, (v * a.total + (b.cpu?.get(k) ?? 0) * b.total) / (a.total + b.total)])) }
+    const g = mean(loaded[2]!, loaded[5])
+    const gB = loaded[3] ? mean(loaded[3], loaded[4]) : null
     const added = pacedFull.p50 - pacedDirect.p50
     const addedCannon = rated[2]!.p50 - rated[0]!.p50
     summary = () => printTargets(`Issue 13 targets, gateway (this run, ${seconds} s per measurement):`, [
       { measure: 'full gateway vs bare reply-from proxy, req/s at full load', target: '≥ 50 %', measured: `${percent(g.rps, p.rps)} (${thousands(g.rps)} vs ${thousands(p.rps)})`, met: g.rps >= p.rps / 2 },
-      { measure: 'gateway p50 over the direct partner call at 200 req/s', target: '≤ +1 ms', measured: `+${added.toFixed(2)} ms (${pacedFull.p50.toFixed(2)} vs ${pacedDirect.p50.toFixed(2)}; gateway p99 ${pacedFull.p99.toFixed(1)} ms)`, met: added <= 1 }
+      { measure: 'gateway p50 over the direct partner call at 200 req/s', target: '≤ +1 ms', measured: `+${added.toFixed(2)} ms (${pacedFull.p50.toFixed(2)} vs ${pacedDirect.p50.toFixed(2)}; gateway p99 ${pacedFull.p99.toFixed(1)} ms)`, met: added <= 1 },
+      ...(pacedB
+        ? [
+            { measure: `gateway B [${compare}] vs bare proxy, req/s at full load`, target: '≥ 50 %', measured: `${percent(gB!.rps, p.rps)} (${thousands(gB!.rps)} vs ${thousands(p.rps)})`, met: gB!.rps >= p.rps / 2 },
+            { measure: `gateway B [${compare}] p50 over the direct call at 200 req/s`, target: '≤ +1 ms', measured: `+${(pacedB.p50 - pacedDirect.p50).toFixed(2)} ms (${pacedB.p50.toFixed(2)} vs ${pacedDirect.p50.toFixed(2)}; p99 ${pacedB.p99.toFixed(1)} ms)`, met: pacedB.p50 - pacedDirect.p50 <= 1 }
+          ]
+        : [])
     ], [
+      ...(gB ? ['(with --compare: each gateway\'s req/s and CPU are the mean of its two full-load runs, A B B A)', `CPU per request at full load, all processes: gateway B run ${cpuLine(gB.cpu ?? new Map())}`] : []),
       `CPU per request at full load, all processes: gateway run ${cpuLine(g.cpu ?? new Map())}`,
       `                                             bare proxy run ${cpuLine(p.cpu ?? new Map())}`,
       `(autocannon at 200 req/s, 1 ms resolution: gateway p50 +${addedCannon.toFixed(0)} ms; the bare proxy reaches ${percent(p.rps, d.rps)} of the direct throughput)`

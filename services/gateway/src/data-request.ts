@@ -7,7 +7,7 @@
 import type { DataRequestBody } from './routes/cases/data-requests/schema.ts'
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
-import { recordAudit, type PartyRegisterIndex, type Pool, type Principal, type Pseudonymiser, type TraceContext } from '@wams/platform'
+import { recordAudit, type AuditBatcher, type PartyRegisterIndex, type Pool, type Principal, type Pseudonymiser, type TraceContext } from '@wams/platform'
 import { decide, standingIn, RECORDED_CODE_FLAGS, type Decision, type Policy } from './decision/index.ts'
 import { CaseStateUnavailableError, type CaseStateClient } from './case-state-client.ts'
 import type { PartnerAnswer, PartnerClient, PartnerErrorCode } from './partner-client.ts'
@@ -22,6 +22,11 @@ export interface ExchangeDeps {
   caseStates: CaseStateClient
   partners: PartnerClient
   pool: Pool
+  /**
+   * Group commit of the audit rows (AUDIT_GROUP_COMMIT_MAX_EVENTS): concurrent decisions share one
+   * INSERT and commit, each still answered only after that commit. Absent: one INSERT per decision.
+   */
+  audit?: AuditBatcher
   pseudonymise: Pseudonymiser
   log: Logger
 }
@@ -144,7 +149,7 @@ export async function auditDurably (deps: ExchangeDeps, requestId: string, recor
   try {
     const durationMs = receivedAt === undefined ? undefined : Math.max(0, Math.round(performance.now() - receivedAt))
     const events = records.map((r) => decisionEvent(durationMs === undefined ? r : { ...r, detail: { ...r.detail, durationMs } }))
-    await recordAudit(deps.pool, events)
+    await (deps.audit ? deps.audit.record(events) : recordAudit(deps.pool, events))
     return events.map((e) => e.eventId)
   } catch (err) {
     deps.log.error({ requestId, err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'audit record not written; failing closed')

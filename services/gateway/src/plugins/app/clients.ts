@@ -3,7 +3,7 @@
 // Closed with the app, before the runtime's pool and broker.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Runtime } from '@wams/platform'
+import { AuditBatcher, type Runtime } from '@wams/platform'
 import type { Config } from '../../config.ts'
 import { createGatewaySigner, type GatewaySigner } from '../../signing-key.ts'
 import { createCaseStateClient } from '../../case-state-client.ts'
@@ -42,6 +42,7 @@ async function clientsPlugin (app: FastifyInstance, { config, runtime }: Clients
     breaker: { errorPercent: config.BREAKER_ERROR_PERCENT, volume: config.BREAKER_VOLUME, windowMs: config.BREAKER_WINDOW_MS, resetMs: config.BREAKER_RESET_MS },
     token: (provider, requestId) => signer.partnerToken(provider, requestId)
   })
+  const audit = config.AUDIT_GROUP_COMMIT_MAX_EVENTS > 0 ? new AuditBatcher({ pool: runtime.pool, maxEvents: config.AUDIT_GROUP_COMMIT_MAX_EVENTS }) : undefined
   app.decorate('signer', signer)
   app.decorate('partners', partners)
   app.decorate('exchange', {
@@ -50,11 +51,13 @@ async function clientsPlugin (app: FastifyInstance, { config, runtime }: Clients
     caseStates,
     partners,
     pool: runtime.pool,
+    ...(audit ? { audit } : {}),
     pseudonymise: runtime.pseudonymise,
     log: app.log as ExchangeDeps['log']
   })
   app.addHook('onClose', async () => {
-    await Promise.all([caseStates.close(), partners.close()])
+    // Batches still being written finish before the runtime's pool closes.
+    await Promise.all([caseStates.close(), partners.close(), audit?.close()])
   })
 }
 
