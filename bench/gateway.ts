@@ -198,7 +198,7 @@ async function main (): Promise<void> {
   const compareAt = args.indexOf('--compare')
   const compare = compareAt >= 0 ? args[compareAt + 1] : undefined
   if (compare !== undefined && !/^[A-Z_]+=/.test(compare)) throw new Error('--compare takes KEY=VALUE, a gateway setting')
-  const seconds = Number(args.find((a, i) => !a.startsWith('--') && i !== compareAt + 1) ?? 10)
+  const seconds = Number(args.find((a, i) => !a.startsWith('--') && (compareAt < 0 || i !== compareAt + 1)) ?? 10)
   const profile = args.includes('--profile')
   const withDecision = !args.includes('--no-decision')
   const issuer = devIssuer(process.env.DATA_DIR ?? '.data')
