@@ -86,7 +86,7 @@ t.test('audit log', async (t) => {
     const paths = Object.keys(doc.paths)
     t.same(paths.filter((p) => p.startsWith('/audit')).sort(), ['/audit/checkpoint', '/audit/checkpoints',
       '/audit/checkpoints/{treeSize}/cosignatures', '/audit/consistency', '/audit/events', '/audit/events/search', '/audit/events/{eventId}', '/audit/export', '/audit/keys', '/audit/receipts', '/audit/rejected',
-      '/audit/stream', '/audit/subject-report'])
+      '/audit/statistics', '/audit/stream', '/audit/subject-report'])
   })
 
   await t.test('checkpoints on demand (supervisor only) are consistent with the earlier ones, and published', async (t) => {
