@@ -91,10 +91,7 @@ export async function startRuntime (options: {
   relay.start()
   const evidence = evidenceOf(config, pool, logger, options.receipts?.(pool) ?? httpReceiptSource(config.AUDIT_URL), options.verifierKey)
   evidence.start()
-  const issuers = config.JWT_TRUSTED_ISSUERS
-    ? parseTrustedIssuers(config.JWT_TRUSTED_ISSUERS)
-    : [{ iss: devIssuer(config.DATA_DIR).iss, publicKeyPem: devIssuer(config.DATA_DIR).publicKeyPem }]
-  const pseudonymise = createPseudonymiser(config.PSEUDONYM_KEY ?? devPseudonymKey(config.DATA_DIR))
+  const { issuers, pseudonymise } = identityOf(config)
 
   let closed = false
   return {
@@ -118,6 +115,14 @@ export async function startRuntime (options: {
   }
 }
 
+/** The trusted token issuers and the pseudonymiser: configured, or the dev ones under DATA_DIR. */
+function identityOf (config: BaseConfig): Pick<Runtime, 'issuers' | 'pseudonymise'> {
+  const issuers = config.JWT_TRUSTED_ISSUERS
+    ? parseTrustedIssuers(config.JWT_TRUSTED_ISSUERS)
+    : [{ iss: devIssuer(config.DATA_DIR).iss, publicKeyPem: devIssuer(config.DATA_DIR).publicKeyPem }]
+  return { issuers, pseudonymise: createPseudonymiser(config.PSEUDONYM_KEY ?? devPseudonymKey(config.DATA_DIR)) }
+}
+
 /**
  * A runtime that connects to nothing and starts nothing, for building a service only to read its
  * OpenAPI document (scripts/openapi-docs.ts, `npm run lint`): the pool and the broker exist but are
@@ -131,10 +136,7 @@ export function offlineRuntime (options: { config: BaseConfig, logger?: Logger, 
   const broker = new Broker({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, topicPrefix: config.KAFKA_TOPIC_PREFIX, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, logger })
   const relay = new OutboxRelay({ pool, broker, logger })
   const evidence = evidenceOf(config, pool, logger, async () => { throw new Error('an offline runtime asks the audit log for nothing') }, options.verifierKey)
-  const issuers = config.JWT_TRUSTED_ISSUERS
-    ? parseTrustedIssuers(config.JWT_TRUSTED_ISSUERS)
-    : [{ iss: devIssuer(config.DATA_DIR).iss, publicKeyPem: devIssuer(config.DATA_DIR).publicKeyPem }]
-  const pseudonymise = createPseudonymiser(config.PSEUDONYM_KEY ?? devPseudonymKey(config.DATA_DIR))
+  const { issuers, pseudonymise } = identityOf(config)
   return {
     config,
     logger,
