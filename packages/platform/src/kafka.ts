@@ -24,7 +24,14 @@ export interface BrokerSettings {
   topicPrefix: string
   partitions: number
   replicationFactor: number
+  /** min.insync.replicas of the evidence topics; default: a majority of replicationFactor. */
+  minInsyncReplicas?: number
   logger?: Logger
+}
+
+/** A majority of the replicas: 1 of 1, 2 of 2, 2 of 3. An acks=all write then survives the loss of any minority. */
+export function majorityOf (replicationFactor: number): number {
+  return Math.floor(replicationFactor / 2) + 1
 }
 
 export interface OutgoingMessage { key: string, value: string, headers?: Record<string, string> }
@@ -42,11 +49,15 @@ export interface ConsumedMessage {
   headers: Record<string, string>
 }
 
-// Audit and checkpoints are evidence: kept forever, never compacted. Case events feed caches.
-const TOPIC_CONFIG: Record<TopicKey, Record<string, string>> = {
-  audit: { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete', 'min.insync.replicas': '1' },
-  cases: { 'retention.ms': String(30 * 24 * 3600 * 1000), 'cleanup.policy': 'delete' },
-  checkpoints: { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' }
+// Audit and checkpoints are evidence: kept forever, never compacted, and an acks=all write counts
+// only once min.insync.replicas replicas hold it. Case events feed caches.
+function topicConfig (key: TopicKey, minInsyncReplicas: number): Record<string, string> {
+  const minIsr = { 'min.insync.replicas': String(minInsyncReplicas) }
+  switch (key) {
+    case 'audit': return { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete', ...minIsr }
+    case 'checkpoints': return { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete', ...minIsr }
+    case 'cases': return { 'retention.ms': String(30 * 24 * 3600 * 1000), 'cleanup.policy': 'delete' }
+  }
 }
 
 /** Keeps `work` in `set` until it settles, so a stop can wait for every batch in hand. */
@@ -136,6 +147,10 @@ export class Broker {
   private readonly subscriptions = new Set<Subscription>()
 
   constructor (settings: BrokerSettings) {
+    // More in-sync replicas than replicas: every acks=all write would be refused (NOT_ENOUGH_REPLICAS).
+    if (settings.minInsyncReplicas !== undefined && settings.minInsyncReplicas > settings.replicationFactor) {
+      throw new Error(`KAFKA_MIN_INSYNC_REPLICAS (${settings.minInsyncReplicas}) exceeds KAFKA_REPLICATION_FACTOR (${settings.replicationFactor})`)
+    }
     this.settings = settings
     this.kafka = this.client()
   }
@@ -188,7 +203,7 @@ export class Broker {
             topic: this.topic(k),
             numPartitions: this.settings.partitions,
             replicationFactor: this.settings.replicationFactor,
-            configEntries: Object.entries(TOPIC_CONFIG[k]).map(([name, value]) => ({ name, value }))
+            configEntries: Object.entries(topicConfig(k, this.settings.minInsyncReplicas ?? majorityOf(this.settings.replicationFactor))).map(([name, value]) => ({ name, value }))
           }))
         })
       } catch (err) {

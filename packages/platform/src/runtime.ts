@@ -77,6 +77,7 @@ export async function startRuntime (options: {
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     partitions: config.KAFKA_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS,
     logger
   })
   try {
@@ -133,7 +134,7 @@ export function offlineRuntime (options: { config: BaseConfig, logger?: Logger, 
   const logger = options.logger ?? pino(loggerOptions(config.SERVICE_NAME, config.LOG_LEVEL))
   const databaseUrl = config.DATABASE_URL ?? defaultDatabaseUrl(config.SERVICE_NAME)
   const pool = createPool(databaseUrl, 1)
-  const broker = new Broker({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, topicPrefix: config.KAFKA_TOPIC_PREFIX, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, logger })
+  const broker = new Broker({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, topicPrefix: config.KAFKA_TOPIC_PREFIX, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS, logger })
   const relay = new OutboxRelay({ pool, broker, logger })
   const evidence = evidenceOf(config, pool, logger, async () => { throw new Error('an offline runtime asks the audit log for nothing') }, options.verifierKey)
   const { issuers, pseudonymise } = identityOf(config)
