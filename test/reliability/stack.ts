@@ -32,7 +32,7 @@ export async function freePort (): Promise<number> {
 }
 
 /** The environment a child starts from: ours, without the test runner's loaders and our broker. */
-function baseEnv (): Record<string, string> {
+export function baseEnv (): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined || k === 'NODE_OPTIONS' || k.startsWith('TAP') || k.startsWith('_TAPJS') || k === 'KAFKA_BROKERS') continue
@@ -97,9 +97,13 @@ export class ServiceProcess {
   private crashes: string[] = []
   starts = 0
 
-  constructor (readonly name: ServiceName, readonly port: number, public env: Record<string, string>, logDir: string) {
-    this.log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' })
+  /** `instance` tells several processes of one service apart (their log files; default: the name). */
+  constructor (readonly name: ServiceName, readonly port: number, public env: Record<string, string>, logDir: string, readonly instance: string = name) {
+    this.log = createWriteStream(join(logDir, `${instance}.log`), { flags: 'a' })
   }
+
+  /** The log file's path. */
+  get logPath (): string { return String(this.log.path) }
 
   get url (): string { return `http://127.0.0.1:${this.port}` }
   get pid (): number | undefined { return this.child?.pid }
