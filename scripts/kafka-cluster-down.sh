@@ -4,10 +4,10 @@
 # default 60), all named nodes at once: a node that waits for the others' quorum to stop cleanly
 # must not wait for one that is already gone. The log directories are kept.
 # Usage: kafka-cluster-down.sh [node ...]   (default: 1 2 3)
-# Env: KAFKA_CLUSTER_WORK_DIR (default .kafka-cluster), KAFKA_STOP_TIMEOUT, KAFKA_STOP_SIGNAL (default TERM; KILL to crash it).
+# Env: KAFKA_CLUSTER_WORK_DIR (default .kafka/cluster), KAFKA_STOP_TIMEOUT, KAFKA_STOP_SIGNAL (default TERM; KILL to crash it).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-WORK="${KAFKA_CLUSTER_WORK_DIR:-$ROOT/.kafka-cluster}"
+WORK="${KAFKA_CLUSTER_WORK_DIR:-$ROOT/.kafka/cluster}"
 TIMEOUT="${KAFKA_STOP_TIMEOUT:-60}"
 SIGNAL="${KAFKA_STOP_SIGNAL:-TERM}"
 NODES=("$@")

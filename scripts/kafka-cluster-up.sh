@@ -5,13 +5,13 @@
 # (.kafka/libs-<version>, resolved once from Maven Central). Each node keeps its log directory
 # ($KAFKA_CLUSTER_WORK_DIR/node-<n>/data) across restarts, formatted once with the cluster's id.
 # Usage: kafka-cluster-up.sh [node ...]   (default: 1 2 3; one node starts again beside the others)
-# Env: KAFKA_CLUSTER_WORK_DIR (default .kafka-cluster), KAFKA_CLUSTER_PORTS (default 19192,19193,19194),
+# Env: KAFKA_CLUSTER_WORK_DIR (default .kafka/cluster), KAFKA_CLUSTER_PORTS (default 19192,19193,19194),
 #      KAFKA_CLUSTER_CONTROLLER_PORTS (default 19292,19293,19294), KAFKA_CLUSTER_ID,
 #      KAFKA_START_TIMEOUT (s), KAFKA_LIBS_DIR, KAFKA_HEAP_OPTS (default -Xms128m -Xmx384m), KAFKA_JVM_OPTS.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/tools/kafka"
-WORK="${KAFKA_CLUSTER_WORK_DIR:-$ROOT/.kafka-cluster}"
+WORK="${KAFKA_CLUSTER_WORK_DIR:-$ROOT/.kafka/cluster}"
 IFS=, read -r -a PORTS <<< "${KAFKA_CLUSTER_PORTS:-19192,19193,19194}"
 IFS=, read -r -a CPORTS <<< "${KAFKA_CLUSTER_CONTROLLER_PORTS:-19292,19293,19294}"
 CLUSTER_ID="${KAFKA_CLUSTER_ID:-Xc7pQ2rLSnWb4kT9mE3vHg}"
