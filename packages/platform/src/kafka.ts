@@ -60,6 +60,9 @@ function topicConfig (key: TopicKey, minInsyncReplicas: number): Record<string, 
   }
 }
 
+/** How long a start waits for the leaders of topics it created, beyond kafkajs' own retries. */
+const TOPIC_LEADERS_WAIT_MS = 60_000
+
 /** Keeps `work` in `set` until it settles, so a stop can wait for every batch in hand. */
 function track (set: Set<Promise<void>>, work: Promise<void>): Promise<void> {
   set.add(work)
@@ -188,6 +191,19 @@ export class Broker {
     return this.settings.topicPrefix + TOPICS[key]
   }
 
+  /** Polls the topics' metadata until every partition has a leader; false when `ms` passed first. */
+  private async leadersKnown (admin: Admin, topics: string[], ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms
+    while (Date.now() < deadline) {
+      try {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics })
+        if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return true
+      } catch {}
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    return false
+  }
+
   /** Creates the topics with explicit settings; existing topics are left as they are. */
   async ensureTopics (keys: TopicKey[] = ['audit', 'cases', 'checkpoints']): Promise<void> {
     const admin = this.kafka.admin()
@@ -207,8 +223,13 @@ export class Broker {
           }))
         })
       } catch (err) {
+        const types = kafkaErrorTypes(err)
         // Another client (a second instance healing the same loss) created it in between.
-        if (!kafkaErrorTypes(err).has('TOPIC_ALREADY_EXISTS')) throw err
+        if (types.has('TOPIC_ALREADY_EXISTS')) return
+        // Created, but the leaders of its replicated partitions were not known within the
+        // client's retries (a cluster electing them while busy): wait for them a while longer.
+        if (!types.has('UNKNOWN_TOPIC_OR_PARTITION') && !types.has('LEADER_NOT_AVAILABLE')) throw err
+        if (!await this.leadersKnown(admin, missing.map((k) => this.topic(k)), TOPIC_LEADERS_WAIT_MS)) throw err
       }
     } finally {
       await admin.disconnect()
