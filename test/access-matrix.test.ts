@@ -231,6 +231,9 @@ const PROBES: Readonly<Record<string, Probe>> = {
   'consent-ledger POST /v1/subjects/cases': (role, kase) => inject('consent-ledger', role, {
     method: 'POST', url: '/v1/subjects/cases', payload: { bsn: kase === 'none' ? NOBODY : CLIENT[kase] }
   }),
+  'consent-ledger POST /v1/case-state-leases': (role) => inject('consent-ledger', role, {
+    method: 'POST', url: '/v1/case-state-leases', payload: { instanceId: '0b6f1c2e-8d4a-4f7b-9e3c-5a2d1f0e9c87', ackedSeq: null }
+  }),
   'consent-ledger PUT /v1/cases/:caseId/scope': writeProbe('PUT', () => '/scope',
     () => ({ domains: ['schulden'], parties: [OIN.ggd], statement: 'Alleen de schulden, met de GGD erbij.' }), { route: 'hulpvraag' }),
   'consent-ledger POST /v1/cases/:caseId/participants': writeProbe('POST', () => '/participants', () => ({ org: OIN.ggd, necessity: NECESSITY })),

@@ -293,6 +293,13 @@ export const TABLE: readonly Row[] = [
       supervisor: ['200 subject-cases', '200 subject-cases', '200 nothing']
     }, ['403 forbidden', '403 forbidden', '403 forbidden'])
   },
+  {
+    service: 'consent-ledger',
+    method: 'POST',
+    path: '/v1/case-state-leases',
+    what: 'a gateway instance\'s case-state lease and the ids of changed cases (the gateway\'s system role only)',
+    cells: everyone<Cell>('403 forbidden')
+  },
   write('/v1/cases/:caseId/scope', 'PUT', 200, 'the client\'s scope (route hulpvraag)', 'the case (a hulpvraag case of the same owner where the write is allowed)'),
   write('/v1/cases/:caseId/participants', 'POST', 201, 'adding a participant (the GGD)', 'the case'),
   write('/v1/cases/:caseId/participants/:org', 'DELETE', 200, 'removing a participant (the police)', 'the case'),

@@ -10,9 +10,9 @@ export type Relation =
   | 'coordinator' // the person the case names: token org and sub equal case.coordinator
   | 'participant' // the token's org is an active party participating in the case
   | 'supervisor' // role supervisor of a party type that supervises (the toezichthouder, the AP)
-  | 'gateway' // the gateway's system role, for decision-state reads
+  | 'gateway' // the gateway's system role, for decision-state reads and case-state leases
 
-export type Action = 'open' | 'write' | 'read' | 'readLedger' | 'verify' | 'readDecisionState'
+export type Action = 'open' | 'write' | 'read' | 'readLedger' | 'verify' | 'readDecisionState' | 'holdLease'
 
 export const PERMISSIONS: Readonly<Record<Action, readonly Relation[]>> = {
   open: ['college'],
@@ -20,7 +20,8 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Relation[]>> = {
   read: ['college', 'coordinator', 'supervisor', 'participant'],
   readLedger: ['college', 'coordinator', 'supervisor'],
   verify: ['college', 'coordinator', 'supervisor'],
-  readDecisionState: ['gateway', 'supervisor']
+  readDecisionState: ['gateway', 'supervisor'],
+  holdLease: ['gateway']
 }
 
 /** Which view of GET /v1/cases/{caseId} a relation gets, best first. BSNs only for the owning municipality. */

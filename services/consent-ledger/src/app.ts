@@ -57,7 +57,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     await app.register(authenticationPlugin, { config, runtime })
     await app.register(pseudonymiserPlugin, { runtime })
     await app.register(brpPlugin, { config })
-    await app.register(ledgerPlugin, { config, runtime, now })
+    await app.register(ledgerPlugin, { config, runtime, now, offline: options.offline === true })
     await app.register(routes)
     // Offline (for the OpenAPI document) nothing starts.
     if (!options.offline) await app.register(retentionPlugin, { intervalMs: config.PURGE_INTERVAL_MS })

@@ -13,12 +13,15 @@ import {
 } from '@wams/platform'
 import { applyEvent, type EventContent, type EventData, type EventType, type LedgerCaseState } from './case-state.ts'
 import { VersionConflictError, VersionMismatchError } from './errors.ts'
+import { recordCaseChange, type CaseStateLeases } from './case-state-leases.ts'
 
 export interface LedgerContext {
   pool: Pool
   register: PartyRegisterIndex
   /** The clock of every recordedAt (injected by tests). */
   now: () => Date
+  /** The gateways' case-state leases: a change is answered only once they all dropped their copies. */
+  leases: CaseStateLeases
 }
 
 /** What a command decided to record. */
@@ -69,6 +72,14 @@ export const newCaseId = (): string => randomUUID()
 interface HeadRow { version: number, state: LedgerCaseState, hash: string }
 
 export async function appendEvent (ctx: LedgerContext, cmd: AppendCommand): Promise<AppendResult> {
+  const { result, changeSeq } = await commitEvent(ctx, cmd)
+  // Read-after-write across gateway instances: the writer hears "done" only when no gateway
+  // instance can still decide on the state before this change (case-state-leases.ts).
+  await ctx.leases.awaitConfirmed(changeSeq)
+  return result
+}
+
+async function commitEvent (ctx: LedgerContext, cmd: AppendCommand): Promise<{ result: AppendResult, changeSeq: number }> {
   const client = await ctx.pool.connect()
   try {
     await client.query('BEGIN')
@@ -137,10 +148,15 @@ export async function appendEvent (ctx: LedgerContext, cmd: AppendCommand): Prom
       payload: { caseId: cmd.caseId, version: content.seq, type: content.type, recordedAt: content.recordedAt }
     }])
     await recordAudit(client, caseAuditEvents(ctx, cmd, content, next, hash, decided.subjectRef ?? null, recordedAt))
+    // Last before the commit: it takes the lock that numbers changes in commit order.
+    const changeSeq = await recordCaseChange(client, cmd.caseId)
     await client.query('COMMIT')
     return {
-      state: next,
-      event: { seq: content.seq, eventId: content.eventId, type: content.type, recordedAt: content.recordedAt, content, contentHash: cHash, prevHash, hash, purgedAt: null }
+      changeSeq,
+      result: {
+        state: next,
+        event: { seq: content.seq, eventId: content.eventId, type: content.type, recordedAt: content.recordedAt, content, contentHash: cHash, prevHash, hash, purgedAt: null }
+      }
     }
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {})

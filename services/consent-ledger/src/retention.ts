@@ -8,6 +8,7 @@ import {
   appendToOutbox, buildAuditEvent, inTransaction, parseTraceparent, recordAudit, type Pool
 } from '@wams/platform'
 import { withoutPersonalData, type LedgerCaseState } from './case-state.ts'
+import { recordCaseChange } from './case-state-leases.ts'
 
 export const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -42,6 +43,8 @@ export async function purgeExpired (pool: Pool, now: Date, options: PurgeOptions
       const trace = parseTraceparent(undefined)
       await client.query('UPDATE cases SET state = $2, purged_at = $3 WHERE case_id = $1',
         [row.case_id, JSON.stringify(withoutPersonalData(row.state, purgedAt)), now])
+      // Gateways drop their copy of the case (nobody waits for it: nobody is answered "done").
+      await recordCaseChange(client, row.case_id)
       await appendToOutbox(client, [{
         topic: 'cases',
         key: row.case_id,

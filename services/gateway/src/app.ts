@@ -60,7 +60,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     redisPrefix: config.RATE_LIMIT_REDIS_PREFIX,
     redisTimeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS
   })
-  await app.register(clientsPlugin, { config, runtime })
+  await app.register(clientsPlugin, { config, runtime, offline: options.offline === true })
   await app.register(evidenceGate, { runtime })
   await app.register(routes)
   return app

@@ -13,6 +13,7 @@ export const configSchema = {
     CONSENT_LEDGER_URL: { type: 'string', default: 'http://127.0.0.1:8081', pattern: '^https?://', description: 'Base URL of the consent ledger' },
     LEDGER_TIMEOUT_MS: { type: 'integer', minimum: 50, default: 2000, description: 'Connect and response timeout of a case-state read from the consent ledger' },
     LEDGER_CONNECTIONS: { type: 'integer', minimum: 1, default: 64, description: 'Keep-alive connections to the consent ledger per instance' },
+    CASE_STATE_CACHE_ENTRIES: { type: 'integer', minimum: 0, maximum: 1000000, default: 10000, description: 'Case states kept in memory under a lease from the consent ledger, so a decision needs no round trip to it; the ledger acknowledges a change only after every live lease dropped its copy, so every decision still sees each change acknowledged before it began. 0: every decision reads the case state from the ledger' },
     PARTNER_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 5000, description: 'Deadline of one whole partner call: waiting for a bulkhead permit, connecting, the answer and its body (also per party in the involvement check)' },
     PARTNER_CONNECT_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 2000, description: 'Connect timeout per partner' },
     PARTNER_CONNECTIONS: { type: 'integer', minimum: 1, default: 64, description: 'Keep-alive connections per partner per instance' },

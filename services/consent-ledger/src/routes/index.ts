@@ -15,6 +15,7 @@ import phaseRoutes from './cases/phase/index.ts'
 import closeRoutes from './cases/close/index.ts'
 import objectionRoutes from './cases/objections/index.ts'
 import subjectRoutes from './subjects/index.ts'
+import caseStateLeaseRoutes from './case-state-leases/index.ts'
 
 async function authenticatedRoutes (app: FastifyInstance): Promise<void> {
   // Every route of this group, and of the plugins it registers, authenticates first. (Its OpenAPI
@@ -30,6 +31,7 @@ async function authenticatedRoutes (app: FastifyInstance): Promise<void> {
   await app.register(closeRoutes)
   await app.register(objectionRoutes)
   await app.register(subjectRoutes)
+  await app.register(caseStateLeaseRoutes)
 }
 
 export default async function routes (app: FastifyInstance): Promise<void> {

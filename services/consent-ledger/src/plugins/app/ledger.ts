@@ -7,6 +7,8 @@ import type { Runtime } from '@wams/platform'
 import type { Config } from '../../config.ts'
 import type { LedgerContext } from '../../ledger.ts'
 import { purgeExpired, type PurgeResult } from '../../retention.ts'
+import { CaseStateLeases } from '../../case-state-leases.ts'
+import type { Logger } from 'pino'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,10 +24,16 @@ export interface LedgerPluginOptions {
   runtime: Runtime
   /** The clock of recorded events and of the retention purge (tests inject one). */
   now: () => Date
+  /** Built for the OpenAPI document only: the lease watcher does not start. */
+  offline?: boolean
 }
 
-async function ledgerPlugin (app: FastifyInstance, { config, runtime, now }: LedgerPluginOptions): Promise<void> {
-  const ledger: LedgerContext = { pool: runtime.pool, register: app.partyRegister, now }
+async function ledgerPlugin (app: FastifyInstance, { config, runtime, now, offline }: LedgerPluginOptions): Promise<void> {
+  const leases = new CaseStateLeases({ pool: runtime.pool, leaseMs: config.CASE_STATE_LEASE_MS, holdMs: Math.min(config.CASE_STATE_LEASE_HOLD_MS, config.CASE_STATE_LEASE_MS / 2), log: app.log as Logger })
+  if (!offline) await leases.start()
+  // Held polls end before the pool closes.
+  app.addHook('onClose', async () => { await leases.close() })
+  const ledger: LedgerContext = { pool: runtime.pool, register: app.partyRegister, now, leases }
   const purge = () => purgeExpired(runtime.pool, now(), { retentionDays: config.RETENTION_DAYS })
   app.decorate('consentLedger', { ...ledger, purgeExpired: purge })
 }

@@ -7,6 +7,8 @@ import { AuditBatcher, type Runtime } from '@wams/platform'
 import type { Config } from '../../config.ts'
 import { createGatewaySigner, type GatewaySigner } from '../../signing-key.ts'
 import { createCaseStateClient } from '../../case-state-client.ts'
+import { LeasedCaseStates } from '../../case-state-lease.ts'
+import type { Logger } from 'pino'
 import { createPartnerClient, type PartnerClient } from '../../partner-client.ts'
 import type { ExchangeDeps } from '../../data-request.ts'
 
@@ -21,16 +23,22 @@ declare module 'fastify' {
 export interface ClientsPluginOptions {
   config: Config
   runtime: Runtime
+  /** Built for the OpenAPI document only: no lease is held. */
+  offline?: boolean
 }
 
-async function clientsPlugin (app: FastifyInstance, { config, runtime }: ClientsPluginOptions): Promise<void> {
+async function clientsPlugin (app: FastifyInstance, { config, runtime, offline }: ClientsPluginOptions): Promise<void> {
   const signer = createGatewaySigner(config)
-  const caseStates = createCaseStateClient({
+  const ledgerReads = createCaseStateClient({
     baseUrl: config.CONSENT_LEDGER_URL,
     timeoutMs: config.LEDGER_TIMEOUT_MS,
     connections: config.LEDGER_CONNECTIONS,
     token: () => signer.ledgerToken()
   })
+  // Offline (the OpenAPI document) nothing polls.
+  const caseStates = config.CASE_STATE_CACHE_ENTRIES > 0 && !offline
+    ? new LeasedCaseStates({ baseUrl: config.CONSENT_LEDGER_URL, inner: ledgerReads, token: () => signer.ledgerToken(), maxEntries: config.CASE_STATE_CACHE_ENTRIES, log: app.log as Logger })
+    : ledgerReads
   const partners = createPartnerClient({
     timeoutMs: config.PARTNER_TIMEOUT_MS,
     connectTimeoutMs: config.PARTNER_CONNECT_TIMEOUT_MS,
