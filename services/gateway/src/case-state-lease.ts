@@ -127,7 +127,9 @@ export class LeasedCaseStates implements CaseStateClient {
         if (this.stopped) break
         failures++
         if (failures === 1 || failures % 50 === 0) {
-          this.opts.log.warn({ err: { message: (err as Error).message }, failures }, 'case-state lease not renewed; reading every case state from the ledger')
+          // Before the first lease (the ledger still starting beside us) this is no news.
+          const level = acked === null ? 'info' : 'warn'
+          this.opts.log[level]({ err: { message: (err as Error).message }, failures }, 'case-state lease not renewed; reading every case state from the ledger')
         }
         await sleep(Math.min(1000, 50 * 2 ** Math.min(failures, 5)), undefined, { signal: this.pollAbort.signal }).catch(() => {})
       }
