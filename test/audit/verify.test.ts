@@ -192,6 +192,25 @@ t.test('the verifier\'s streaming root equals the Merkle tree code\'s root for e
   t.equal(mismatches, 0, 'sizes 1..300')
 })
 
+t.test('the verifier\'s interior node hash equals SHA-256(0x01 ‖ left ‖ right) of node:crypto', async (t) => {
+  const { randomBytes } = await import('node:crypto')
+  const { nodeHash } = await import('@wams/transparency-log')
+  const { nodeHashWords, readWords, wordsToBytes } = await import('../../packages/transparency-log/src/verify/node-hash-words.ts')
+  const words = new Int32Array(24)
+  let mismatches = 0
+  // Random hashes, and every value of right's last byte (the one byte of the second block).
+  for (let i = 0; i < 5000; i++) {
+    const left = randomBytes(32)
+    const right = randomBytes(32)
+    if (i < 256) right[31] = i
+    readWords(left, words, 0)
+    readWords(right, words, 8)
+    nodeHashWords(words, 0, 8, i % 2 === 0 ? 16 : 0) // into a third place, or over left
+    if (!wordsToBytes(words, i % 2 === 0 ? 16 : 0).equals(nodeHash(left, right))) mismatches++
+  }
+  t.equal(mismatches, 0, '5000 random pairs')
+})
+
 t.test('lines read from a file as bytes, split across read chunks, verify the same', async (t) => {
   const { createReadStream } = await import('node:fs')
   const { readLines } = await import('../../services/audit/src/index.ts')

@@ -1,10 +1,12 @@
 // The RFC 6962 root of a stream of leaf hashes in O(log n) memory: the compact range as a stack of
 // perfect subtrees, merged as they complete — the algorithm of merkle/append.ts (appendToRange),
-// without its node records and with one-shot hashing into a reused buffer, because the verifier
-// hashes every leaf of the log and its throughput is the point. The tests check it against
-// MemoryNodeStore + appendLeaves + rootAt for every size up to a few hundred leaves.
+// without its node records, because the verifier hashes every leaf of the log and its throughput
+// is the point. The stack is one array of 32-bit words and the interior nodes are hashed in place
+// (node-hash-words.ts): no Buffer per node. The tests check it against MemoryNodeStore +
+// appendLeaves + rootAt for every size up to a few hundred leaves.
 import * as crypto from 'node:crypto'
 import { emptyRoot } from '../merkle/index.ts'
+import { nodeHashWords, readWords, wordsToBytes } from './node-hash-words.ts'
 
 type OneShot = (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer
 // crypto.hash (Node ≥ 20.12) skips creating a Hash object per call; older Node falls back.
@@ -13,37 +15,35 @@ export const sha256 = oneShot
   ? (data: Uint8Array): Buffer => oneShot('sha256', data, 'buffer')
   : (data: Uint8Array): Buffer => crypto.createHash('sha256').update(data).digest()
 
+/** One perfect subtree per set bit of the size: 53 bits cover every safe integer; one slot to fold in. */
+const SLOTS = 54
+
 export class StreamingRoot {
-  private readonly hashes: Buffer[] = []
-  private readonly levels: number[] = []
-  private readonly scratch = Buffer.alloc(65, 1) // 0x01 ‖ left ‖ right
+  /** The roots of the perfect subtrees, largest first, 8 words each. */
+  private readonly words = new Int32Array(SLOTS * 8)
+  private depth = 0
   size = 0
 
-  push (leafHash: Buffer): void {
-    let node = leafHash
-    let level = 0
-    // Two neighbours of the same level are siblings: merge them into their parent.
-    while (this.levels.length > 0 && this.levels[this.levels.length - 1] === level) {
-      this.scratch.set(this.hashes.pop()!, 1)
-      this.scratch.set(node, 33)
-      node = sha256(this.scratch)
-      this.levels.pop()
-      level++
+  push (leafHash: Uint8Array): void {
+    if (leafHash.length !== 32) throw new RangeError('a leaf hash has 32 bytes')
+    if (this.size >= Number.MAX_SAFE_INTEGER) throw new RangeError('the tree is full')
+    readWords(leafHash, this.words, this.depth * 8)
+    this.depth++
+    // Each trailing 1 bit of the old size is a perfect subtree of the new leaf's height: merge.
+    for (let n = this.size; n % 2 === 1; n = (n - 1) / 2) {
+      const left = (this.depth - 2) * 8
+      nodeHashWords(this.words, left, left + 8, left)
+      this.depth--
     }
-    this.hashes.push(node)
-    this.levels.push(level)
     this.size++
   }
 
   /** Root of the leaves pushed so far: the right-to-left fold of the compact range. */
   root (): Buffer {
-    if (this.hashes.length === 0) return emptyRoot()
-    let acc = this.hashes[this.hashes.length - 1]!
-    for (let i = this.hashes.length - 2; i >= 0; i--) {
-      this.scratch.set(this.hashes[i]!, 1)
-      this.scratch.set(acc, 33)
-      acc = sha256(this.scratch)
-    }
-    return acc
+    if (this.depth === 0) return emptyRoot()
+    const acc = SLOTS * 8 - 8 // the spare slot past any subtree
+    this.words.copyWithin(acc, (this.depth - 1) * 8, this.depth * 8)
+    for (let i = this.depth - 2; i >= 0; i--) nodeHashWords(this.words, i * 8, acc, acc)
+    return wordsToBytes(this.words, acc)
   }
 }
