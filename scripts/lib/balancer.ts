@@ -26,16 +26,19 @@ export async function startBalancer (targets: string[], port = 0, timeoutMs = 60
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, tried: number): void => {
     const target = upstreams[(next++) % upstreams.length]!
+    // Hop-by-hop headers stay on this hop; the body goes whole, with its length.
+    const { connection: _c, 'keep-alive': _k, 'transfer-encoding': _t, ...headers } = req.headers
     const upstream = request({
       host: target.hostname,
       port: target.port,
       method: req.method,
       path: req.url,
-      headers: { ...req.headers, host: target.host, 'content-length': String(body.length) },
+      headers: { ...headers, host: target.host, 'content-length': String(body.length) },
       timeout: timeoutMs,
       agent: false
     }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      const { connection: _c, 'keep-alive': _k, ...answerHeaders } = answer.headers
+      res.writeHead(answer.statusCode ?? 502, answerHeaders)
       answer.pipe(res)
       answer.on('error', () => res.destroy())
     })
