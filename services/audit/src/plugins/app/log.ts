@@ -10,6 +10,7 @@ import type { ConsumedMessage, Pool, Runtime, Subscription } from '@wams/platfor
 import type { Config } from '../../config.ts'
 import { AuditStore, type StoreStats } from '../../store.ts'
 import { Sequencer } from '../../sequencer.ts'
+import { TreeAppender } from '../../tree-appender.ts'
 import { Checkpointer } from '../../checkpointer.ts'
 import { purgeExpired, type PurgeResult } from '../../retention.ts'
 import type { SigningKey } from '../../signing-key.ts'
@@ -47,12 +48,14 @@ export interface LogPluginOptions {
 async function logPlugin (app: FastifyInstance, { config, runtime, key, now, afterStore, offline }: LogPluginOptions): Promise<void> {
   const { pool, logger } = runtime
   const instanceId = `${config.SERVICE_NAME}-${randomUUID().slice(0, 8)}`
-  const store = new AuditStore({ pool, logger, instanceId, afterCommit: afterStore })
+  const tree = new TreeAppender()
+  const store = new AuditStore({ pool, logger, instanceId, tree, afterCommit: afterStore })
   const checkpointer = new Checkpointer({ pool, key, origin: config.AUDIT_LOG_ORIGIN, logger, now })
   const purge = () => purgeExpired(pool, { now: now(), retentionDays: config.AUDIT_RETENTION_DAYS })
   const sequencer = new Sequencer({
     pool,
     logger,
+    tree,
     checkpointer,
     checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
     purgeIntervalMs: config.RETENTION_INTERVAL_MS,
