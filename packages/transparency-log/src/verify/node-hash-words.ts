@@ -114,3 +114,29 @@ export function wordsToBytes (words: Int32Array, at: number): Buffer {
   for (let i = 0; i < 8; i++) out.writeInt32BE(words[at + i]!, i * 4)
   return out
 }
+
+const BASE64 = new Int32Array(256)
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => { BASE64[c.charCodeAt(0)] = i })
+
+/**
+ * The 8 big-endian words of a hash spelled in base64 at text[at, at + 44), written to
+ * words[out, out + 8). The spelling must be canonical and is not checked (the caller compared it
+ * with node:crypto's): 43 characters of 6 bits carry the 256 bits and 2 zero bits, then '='.
+ */
+export function readBase64Words (text: Uint8Array, at: number, words: Int32Array, out: number): void {
+  let acc = 0 // the low `bits` bits are the start of the next word
+  let bits = 0
+  let o = out
+  for (let i = at; o < out + 8; i++) {
+    const v = BASE64[text[i]!]!
+    if (bits + 6 < 32) {
+      acc = (acc << 6) | v
+      bits += 6
+    } else {
+      const take = 32 - bits // 2, 4 or 6 bits complete the word
+      words[o++] = (acc << take) | (v >>> (6 - take))
+      bits = 6 - take
+      acc = v & ((1 << bits) - 1)
+    }
+  }
+}

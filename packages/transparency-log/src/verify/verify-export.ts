@@ -16,7 +16,7 @@
 // RFC 8785 already); any other layout is parsed and canonicalised, so it verifies too.
 import { emptyRoot, eventLeafHash } from '../merkle/index.ts'
 import { verifyCheckpoint, type Checkpoint } from '../signed-note.ts'
-import { StreamingRoot, sha256 } from './streaming-root.ts'
+import { StreamingRoot, sha256Base64 } from './streaming-root.ts'
 
 export type VerifyProblem =
   | 'bad-checkpoint' // the checkpoint's format or signature is not valid for the key
@@ -71,10 +71,15 @@ interface Mismatch { index: number, eventHash: Buffer, statedHash: Buffer, event
 /** A leaf as read from its line. */
 interface Leaf {
   leafIndex: number
-  /** The leaf hash the line states; null when it states none. */
+  /** The leaf hash the line states; null when it states none, or when it was left in the line (hashAt). */
   statedHash: Buffer | null
   /** The event's hash, when the line was read by the fast path and its bytes hashed as they stand. */
   textHash: Buffer | null
+  /**
+   * The usual case, from the fast path: the event's bytes hash to the stated leaf hash, whose base64
+   * is still in the line at this offset (statedHash and textHash are then null); -1 otherwise.
+   */
+  hashAt: number
   /** The parsed event (null: purged); undefined when only its bytes were read. */
   event: unknown
   /** The line's bytes, to parse it after all, or to name its event. */
@@ -112,10 +117,10 @@ function decodeHash (line: Buffer, at: number): boolean {
   return decoded[32] === 0
 }
 
-/** Whether `hash` is the one just decoded (compared here: a view and a native call cost more per leaf). */
-function isDecoded (hash: Buffer): boolean {
+/** Whether line[at, at + 44) is the base64 text `b64` (of a hash). */
+function isBase64At (line: Buffer, at: number, b64: string): boolean {
   let diff = 0
-  for (let i = 0; i < 32; i++) diff |= hash[i]! ^ decoded[i]!
+  for (let i = 0; i < 44; i++) diff |= line[at + i]! ^ b64.charCodeAt(i)
   return diff === 0
 }
 
@@ -126,15 +131,16 @@ function startsAt (line: Buffer, at: number, what: Buffer): boolean {
 }
 
 /**
- * SHA-256(0x00 ‖ line[start, end)): the leaf hash of the event's bytes as they stand. The byte
- * before the event (the ':' of `"event":`) is set to 0x00 for the hash and put back at once,
- * which spares copying every event (synchronous, so nothing else sees the line meanwhile).
+ * SHA-256(0x00 ‖ line[start, end)) in base64: the leaf hash of the event's bytes as they stand,
+ * in the spelling of the line's leafHash, so the two are compared as they are. The byte before the
+ * event (the ':' of `"event":`) is set to 0x00 for the hash and put back at once, which spares
+ * copying every event (synchronous, so nothing else sees the line meanwhile).
  */
-function leafHashInPlace (line: Buffer, start: number, end: number): Buffer {
+function leafHashInPlace (line: Buffer, start: number, end: number): string {
   const saved = line[start - 1]!
   line[start - 1] = 0
   try {
-    return sha256(line.subarray(start - 1, end))
+    return sha256Base64(line.subarray(start - 1, end))
   } finally {
     line[start - 1] = saved
   }
@@ -149,16 +155,18 @@ function readFast (line: Buffer): Leaf | null {
   if (at === digits || at - digits > 15 || (line[digits] === 0x30 && at - digits > 1) || !startsAt(line, at, HASH_KEY)) return null
   const hashAt = at + HASH_KEY.length
   const eventAt = hashAt + 44 + EVENT_KEY.length
-  if (!startsAt(line, hashAt + 44, EVENT_KEY) || line[line.length - 1] !== 0x7d || !decodeHash(line, hashAt)) return null
+  if (!startsAt(line, hashAt + 44, EVENT_KEY) || line[line.length - 1] !== 0x7d) return null
   const end = line.length - 1
   if (end - eventAt === NULL.length && startsAt(line, eventAt, NULL)) {
-    return { leafIndex, statedHash: Buffer.from(decoded.subarray(0, 32)), textHash: null, event: null, line }
+    if (!decodeHash(line, hashAt)) return null
+    return { leafIndex, statedHash: Buffer.from(decoded.subarray(0, 32)), textHash: null, hashAt: -1, event: null, line }
   }
   if (line[eventAt] !== 0x7b) return null
   const textHash = leafHashInPlace(line, eventAt, end)
-  // The usual case: the event's hash is the stated one, and is used for the tree as it is.
-  const statedHash = isDecoded(textHash) ? textHash : Buffer.from(decoded.subarray(0, 32))
-  return { leafIndex, statedHash, textHash, event: undefined, line }
+  // The usual case: the event's hash is the stated one (whose base64 is then canonical, as node's is).
+  if (isBase64At(line, hashAt, textHash)) return { leafIndex, statedHash: null, textHash: null, hashAt, event: undefined, line }
+  if (!decodeHash(line, hashAt)) return null
+  return { leafIndex, statedHash: Buffer.from(decoded.subarray(0, 32)), textHash: Buffer.from(textHash, 'base64'), hashAt: -1, event: undefined, line }
 }
 
 /** Any other layout (another tool's JSON, pretty-printed, other key order): parse it. */
@@ -180,7 +188,7 @@ function readParsed (line: Buffer): Leaf | string {
     if (statedHash.length !== 32) return 'leafHash is not the base64 of 32 bytes'
   }
   if (statedHash === null && event === null) return 'the line has neither an event nor a leafHash'
-  return { leafIndex: record.leafIndex as number, statedHash, textHash: null, event, line }
+  return { leafIndex: record.leafIndex as number, statedHash, textHash: null, hashAt: -1, event, line }
 }
 
 function eventIdOf (event: unknown): string | undefined {
@@ -303,6 +311,45 @@ export async function verifyExport (options: VerifyOptions): Promise<VerifyResul
   const mismatches: Mismatch[] = []
   const MAX_MISMATCHES = 100_000
   const lastEventId = () => (lastLine ? eventIdInLine(lastLine) : undefined)
+  /** Notes the first event created well before an earlier one: a hint at lines reordered with their hashes. */
+  const noteTime = (line: Buffer) => {
+    const ms = uuidv7Millis(line)
+    if (ms === null) return
+    if (timeHint === null && ms < newestMs - TIME_STEP_BACK_MS) {
+      timeHint = `leaf ${expected} (event ${eventIdInLine(line)}) was created more than 5 minutes before an earlier leaf`
+    }
+    if (ms > newestMs) newestMs = ms
+  }
+
+  /** The leaf hash of a line off the usual path, its event (if any) checked against it. */
+  const checkEvent = (leaf: Leaf, line: Buffer): Buffer => {
+    let hash = leaf.statedHash
+    if (leaf.event === null) {
+      purged++
+    } else {
+      let eventHash = leaf.textHash
+      let eventId: string | undefined
+      if (eventHash === null || (hash !== null && !eventHash.equals(hash))) {
+        // Not our exporter's canonical text: hash the RFC 8785 form of the parsed event.
+        let event: unknown = leaf.event
+        try {
+          if (event === undefined) event = (JSON.parse(line.toString('utf8')) as { event: unknown }).event
+          eventHash = eventLeafHash(event as object)
+        } catch {
+          fail({ leafIndex: expected, problem: 'malformed', detail: `leaf ${expected}: the event is not valid JSON` })
+          eventHash = Buffer.alloc(32) // matches nothing: the leaf is also reported as altered
+        }
+        eventId = eventIdOf(event) ?? eventIdInLine(line)
+      }
+      if (hash === null) hash = eventHash
+      else if (!eventHash.equals(hash) && mismatches.length < MAX_MISMATCHES) {
+        mismatches.push({ index: expected, eventHash, statedHash: hash, eventId: eventId ?? eventIdInLine(line) })
+      }
+      noteTime(line)
+      lastLine = line
+    }
+    return hash!
+  }
 
   /** Checks one line; false when no more lines are needed. */
   const step = (raw: string | Uint8Array): boolean => {
@@ -341,38 +388,14 @@ export async function verifyExport (options: VerifyOptions): Promise<VerifyResul
     }
 
     // Check the event against its leaf hash; the tree is built from the leaf hashes.
-    let hash = leaf.statedHash
-    if (leaf.event === null) {
-      purged++
-    } else {
-      let eventHash = leaf.textHash
-      let eventId: string | undefined
-      if (eventHash === null || (hash !== null && !eventHash.equals(hash))) {
-        // Not our exporter's canonical text: hash the RFC 8785 form of the parsed event.
-        let event: unknown = leaf.event
-        try {
-          if (event === undefined) event = (JSON.parse(line.toString('utf8')) as { event: unknown }).event
-          eventHash = eventLeafHash(event as object)
-        } catch {
-          fail({ leafIndex: expected, problem: 'malformed', detail: `leaf ${expected}: the event is not valid JSON` })
-          eventHash = Buffer.alloc(32) // matches nothing: the leaf is also reported as altered
-        }
-        eventId = eventIdOf(event) ?? eventIdInLine(line)
-      }
-      if (hash === null) hash = eventHash
-      else if (!eventHash.equals(hash) && mismatches.length < MAX_MISMATCHES) {
-        mismatches.push({ index: expected, eventHash, statedHash: hash, eventId: eventId ?? eventIdInLine(line) })
-      }
-      const ms = uuidv7Millis(line)
-      if (ms !== null) {
-        if (timeHint === null && ms < newestMs - TIME_STEP_BACK_MS) {
-          timeHint = `leaf ${expected} (event ${eventIdInLine(line)}) was created more than 5 minutes before an earlier leaf`
-        }
-        if (ms > newestMs) newestMs = ms
-      }
+    if (leaf.hashAt >= 0) {
+      // The usual case, checked in readFast: the tree takes the hash from the line's base64.
+      noteTime(line)
       lastLine = line
+      tree.pushBase64(line, leaf.hashAt)
+    } else {
+      tree.push(checkEvent(leaf, line))
     }
-    tree.push(hash!)
     expected++
     checkPrefix()
     if (options.onProgress && expected % progressEvery === 0) options.onProgress({ leaves: expected, treeSize: size })
