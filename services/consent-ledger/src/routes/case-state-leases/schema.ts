@@ -8,7 +8,7 @@ export const leasePollSchema = {
   tags: ['cases'],
   operationId: 'pollCaseStateLease',
   summary: 'Renew a gateway instance\'s case-state lease and learn which cases changed',
-  description: 'Role gateway only. Renews the instance\'s lease for leaseMs from when the ledger received the poll, confirms that the instance dropped its copies of every case changed up to ackedSeq (null: a new instance, which holds none), and answers the cases changed since, waiting up to a second for news when there is none. A change of a case is acknowledged to its writer only after every live lease confirmed it or ran out, so a decision that starts after the acknowledgement never sees the state before it. A POST that is not a creation answers 200 (documented deviation): it renews a lease and carries the confirmation in its body.',
+  description: 'Role gateway only. Renews the instance\'s lease for leaseMs from when the ledger received the poll, confirms that the instance dropped its copies of every case changed up to ackedSeq (null: a new instance, which holds none), and answers the cases changed since, waiting up to CASE_STATE_LEASE_HOLD_MS (half a second by default) for news when there is none. A change of a case is acknowledged to its writer only after every live lease confirmed it or ran out, so a decision that starts after the acknowledgement never sees the state before it. A POST that is not a creation answers 200 (documented deviation): it renews a lease and carries the confirmation in its body.',
   security,
   body: {
     type: 'object',
