@@ -9,7 +9,7 @@
 // generator is this process. Needs PostgreSQL and Kafka running.
 // Ends with issue 13's targets side by side (met / NOT met) and the CPU per request per process.
 // Run: node --import tsx bench/gateway.ts [seconds-per-run, default 10] [--profile] [--no-decision] [--compare KEY=VALUE]
-//   --compare KEY=VALUE: a second full gateway with that setting (e.g. AUDIT_GROUP_COMMIT_MAX_EVENTS=0),
+//   --compare KEY=VALUE: a second full gateway with that setting (e.g. AUDIT_GROUP_COMMIT_MAX_EVENTS=0 or CASE_STATE_CACHE_ENTRIES=0),
 //   measured right after the first in the same run, with its own rows and targets.
 //   --no-decision: without the decision engine vs Cedar comparison (bench/decision.ts) at the end.
 //   --profile: the gateway process runs with --cpu-prof; its profile is summarised at the end (top
