@@ -10,14 +10,12 @@
 #      KAFKA_START_TIMEOUT (s), KAFKA_LIBS_DIR, KAFKA_HEAP_OPTS (default -Xms128m -Xmx384m), KAFKA_JVM_OPTS.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS="$ROOT/tools/kafka"
+. "$ROOT/scripts/lib/kafka-libs.sh"
 WORK="${KAFKA_CLUSTER_WORK_DIR:-$ROOT/.kafka/cluster}"
 IFS=, read -r -a PORTS <<< "${KAFKA_CLUSTER_PORTS:-19192,19193,19194}"
 IFS=, read -r -a CPORTS <<< "${KAFKA_CLUSTER_CONTROLLER_PORTS:-19292,19293,19294}"
 CLUSTER_ID="${KAFKA_CLUSTER_ID:-Xc7pQ2rLSnWb4kT9mE3vHg}"
 TIMEOUT="${KAFKA_START_TIMEOUT:-150}"
-VERSION="$(sed -n 's#.*<kafka.version>\(.*\)</kafka.version>.*#\1#p' "$TOOLS/pom.xml")"
-LIBS="${KAFKA_LIBS_DIR:-$ROOT/.kafka/libs-$VERSION}"
 LOG_OPT="-Dlog4j2.configurationFile=$TOOLS/log4j2.properties"
 NODES=("$@")
 [ ${#NODES[@]} -gt 0 ] || NODES=(1 2 3)
@@ -32,15 +30,8 @@ if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
   exit 3
 fi
 
-# The jars: resolved exactly as scripts/kafka-up.sh does, into the same cache, when not there yet.
-if [ ! -f "$LIBS/.complete" ]; then
-  echo "Resolving Apache Kafka $VERSION from Maven Central (once)..." >&2
-  mkdir -p "$(dirname "$LIBS")"
-  TMP_LIBS="$(mktemp -d "$LIBS.tmp.XXXXXX")"
-  mvn -B -q -ntp -f "$TOOLS/pom.xml" dependency:copy-dependencies -DoutputDirectory="$TMP_LIBS" >&2
-  touch "$TMP_LIBS/.complete"
-  if [ -f "$LIBS/.complete" ]; then rm -rf "$TMP_LIBS"; else rm -rf "$LIBS"; mv "$TMP_LIBS" "$LIBS"; fi
-fi
+# The jars: the same cache as scripts/kafka-up.sh, resolved when not there yet.
+resolve_kafka_libs
 
 render () { # node dir port controller-port
   cat <<EOF

@@ -8,15 +8,12 @@
 #      KAFKA_CLUSTER_ID, KAFKA_START_TIMEOUT (s), KAFKA_LIBS_DIR, KAFKA_HEAP_OPTS, KAFKA_JVM_OPTS (added).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS="$ROOT/tools/kafka"
+. "$ROOT/scripts/lib/kafka-libs.sh"
 WORK="${KAFKA_WORK_DIR:-$ROOT/.kafka}"
 PORT="${KAFKA_PORT:-9092}"
 CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
 CLUSTER_ID="${KAFKA_CLUSTER_ID:-Wq2mXk5LTo-3rX0dFYvJZg}"
 TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
-VERSION="$(sed -n 's#.*<kafka.version>\(.*\)</kafka.version>.*#\1#p' "$TOOLS/pom.xml")"
-# The jars are the same for every work dir: one cache per checkout.
-LIBS="${KAFKA_LIBS_DIR:-$ROOT/.kafka/libs-$VERSION}"
 LOG_OPT="-Dlog4j2.configurationFile=$TOOLS/log4j2.properties"
 export KAFKA_WORK_DIR="$WORK" KAFKA_PORT="$PORT" KAFKA_CONTROLLER_PORT="$CPORT"
 
@@ -27,15 +24,7 @@ if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
 fi
 mkdir -p "$WORK"
 
-if [ ! -f "$LIBS/.complete" ]; then
-  echo "Resolving Apache Kafka $VERSION from Maven Central (once)..." >&2
-  # Resolved aside and moved into place, so a concurrent start never sees half a classpath.
-  mkdir -p "$(dirname "$LIBS")"
-  TMP_LIBS="$(mktemp -d "$LIBS.tmp.XXXXXX")"
-  mvn -B -q -ntp -f "$TOOLS/pom.xml" dependency:copy-dependencies -DoutputDirectory="$TMP_LIBS" >&2
-  touch "$TMP_LIBS/.complete"
-  if [ -f "$LIBS/.complete" ]; then rm -rf "$TMP_LIBS"; else rm -rf "$LIBS"; mv "$TMP_LIBS" "$LIBS"; fi
-fi
+resolve_kafka_libs
 
 # A broker that already answers on the port is used as it is (ours from an earlier start, or
 # one from another checkout); the caller sees "already running" and will not stop it.

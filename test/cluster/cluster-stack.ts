@@ -6,14 +6,13 @@
 // would spread them; the test's load goes to each gateway directly. Built from the pieces of
 // test/reliability/stack.ts; logs in one temporary folder (kept when RELIABILITY_KEEP=1).
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 import { startBalancer, type Balancer } from '../../scripts/lib/balancer.ts'
 import { freshDatabase, freshTopicPrefix } from '../support/infra.ts'
 import { demoBrpUrl, writeTestRegister } from '../support/partners.ts'
-import { ROOT, ServiceProcess, baseEnv, freePort, run } from '../reliability/stack.ts'
+import { ROOT, ServiceProcess, baseEnv, freePort, poolOf, run, stackLifetime, type StackOptions } from '../reliability/stack.ts'
 
 export type NodeId = 1 | 2 | 3
 export const NODES: NodeId[] = [1, 2, 3]
@@ -54,13 +53,9 @@ export class KafkaCluster {
   }
 }
 
-export interface ClusterStackOptions {
-  label: string
-  /** Environment of every producer (gateways, consent ledger) and the audit instances. */
-  env: Record<string, string>
-  gatewayEnv?: Record<string, string>
+export interface ClusterStackOptions extends StackOptions {
+  /** Further environment of the audit instances only. */
   auditEnv?: Record<string, string>
-  log?: (line: string) => void
 }
 
 export interface ClusterStack {
@@ -78,27 +73,9 @@ export interface ClusterStack {
   close: () => Promise<void>
 }
 
-function poolOf (url: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: 2 })
-  pool.on('error', () => {})
-  return pool
-}
-
 export async function startClusterStack (options: ClusterStackOptions): Promise<ClusterStack> {
   const log = options.log ?? (() => {})
-  const dir = mkdtempSync(join(tmpdir(), 'wams-cluster-'))
-  const cleanups: Array<() => Promise<void>> = []
-  const lastResorts: Array<() => void> = []
-  const lastResort = () => { for (const fn of [...lastResorts].reverse()) fn() }
-  process.once('exit', lastResort)
-  const close = async () => {
-    for (const cleanup of cleanups.reverse()) {
-      try { await cleanup() } catch (err) { log(`cleanup: ${(err as Error).message}`) }
-    }
-    process.removeListener('exit', lastResort)
-    if (process.env.RELIABILITY_KEEP === '1') log(`logs kept in ${dir}`)
-    else rmSync(dir, { recursive: true, force: true })
-  }
+  const { dir, cleanups, lastResorts, close } = stackLifetime('wams-cluster-', log)
   try {
     const ports = await Promise.all(Array.from({ length: 12 }, () => freePort()))
     const [b1, b2, b3, c1, c2, c3, partnersPort, ledgerPort, audit1Port, audit2Port, gw1Port, gw2Port] = ports as [number, number, number, number, number, number, number, number, number, number, number, number]

@@ -20,34 +20,24 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
 import { TOPICS } from '@wams/platform'
-import { NECESSITY, ernstigCase } from '../gateway/helpers.ts'
-import { DEMO_BSN, OIN } from '../support/parties.ts'
-import { bearer } from '../support/tokens.ts'
 import { histogram, startLoad, type Answer } from '../reliability/load.ts'
-import { run, sleep, type ServiceProcess } from '../reliability/stack.ts'
+import { INJECT_AT_MS, PERMITTED_REQUEST, REQUEST_TIMEOUT_MS, college, openCase, producerEnv, supervisor } from '../reliability/scenario.ts'
+import { checkpointOf, logCheck, slugOf } from '../reliability/log-check.ts'
+import { sleep, type ServiceProcess } from '../reliability/stack.ts'
 import { sequencerOf, startClusterStack, type ClusterStack, type NodeId } from './cluster-stack.ts'
 
 t.setTimeout(720_000) // 3–6 minutes expected; room for JVMs that are slow to start on a loaded machine
 
 const RATE = Number(process.env.CLUSTER_RATE ?? 20) // requests per second, over both gateways
 const LOAD_MS = Number(process.env.CLUSTER_LOAD_MS ?? 12_000)
-const INJECT_AT_MS = 4_000
 /** How long a killed broker stays down. */
 const BROKER_DOWN_MS = 4_000
 /** Every 200's event proven within this long after the load ended and the fault was repaired. */
 const SETTLE_MS = 90_000
-const REQUEST_TIMEOUT_MS = 30_000
 /** During the gateway kill, at least this share of the requests to the other gateway get 200. */
 const SURVIVOR_OK_SHARE = 0.9
 
-const PRODUCER_ENV = {
-  EVIDENCE_INTERVAL_MS: '300',
-  EVIDENCE_REPUBLISH_MS: '3000',
-  EVIDENCE_MAX_ATTEMPTS: '5',
-  EVIDENCE_MAX_LAG_MS: '60000',
-  CHECKPOINT_INTERVAL_MS: '300',
-  OUTBOX_RETENTION_MS: '86400000'
-}
+const PRODUCER_ENV = producerEnv(60_000)
 // The audit instances log at info: the sequencer says there when it takes the lead.
 const AUDIT_ENV = { LOG_LEVEL: 'info' }
 const GATEWAY_ENV = { RATE_LIMIT_PER_MINUTE: '100000' }
@@ -57,17 +47,8 @@ const say = (line: string) => { t.comment(line) }
 const stack: ClusterStack = await startClusterStack({ label: 'faults', env: PRODUCER_ENV, gatewayEnv: GATEWAY_ENV, auditEnv: AUDIT_ENV, log: say })
 t.teardown(() => stack.close())
 
-const college = bearer({ org: OIN.gemeente, roles: ['college'], sub: 'college-desk', ttlSeconds: 3600 })
-const supervisor = bearer({ org: OIN.toezichthouder, roles: ['supervisor'], sub: 'supervisor-ap', ttlSeconds: 3600 })
-
-const opened = await fetch(`${stack.ledger.url}/v1/cases`, {
-  method: 'POST', headers: { 'content-type': 'application/json', ...college }, body: JSON.stringify(ernstigCase())
-})
-if (opened.status !== 201) throw new Error(`opening the case: ${opened.status} ${await opened.text()}`)
-const { caseId } = await opened.json() as { caseId: string }
-const REQUEST = {
-  provider: OIN.ggd, subject: DEMO_BSN.client, category: 'health', purpose: 'onderzoek', fields: ['careInvolved'], necessity: NECESSITY
-}
+const caseId = await openCase(stack.ledger.url)
+const REQUEST = PERMITTED_REQUEST
 
 const admin = new Kafka({ clientId: 'cluster-test', brokers: stack.kafka.brokers.split(','), logLevel: logLevel.NOTHING }).admin()
 await admin.connect()
@@ -139,7 +120,7 @@ const faults: Fault[] = [
     run: async ({ note, extra }) => {
       const leader = sequencerOf(stack.audits)
       if (leader === null) throw new Error('no audit instance says it is the sequencer')
-      const before = await checkpointOf(liveAudit())
+      const before = await checkpointOf(liveAudit().url)
       extra.leader = leader.instance
       extra.sizeBefore = before.treeSize
       await leader.kill('SIGKILL')
@@ -153,7 +134,7 @@ const faults: Fault[] = [
     },
     check: async (t, _answers, { extra, note }) => {
       t.ok(extra.next !== null && extra.next !== extra.leader, `the other instance took over the sequencer (${String(extra.leader)} → ${String(extra.next)})`)
-      const after = await checkpointOf(liveAudit())
+      const after = await checkpointOf(liveAudit().url)
       t.ok(after.treeSize > (extra.sizeBefore as number), `the one tree kept growing: ${String(extra.sizeBefore)} → ${after.treeSize} leaves`)
       const killed = stack.audits.find((a) => a.instance === extra.leader)!
       note(`${killed.instance} ready again in ${((await killed.start(undefined, 120_000)) / 1000).toFixed(1)} s, as a standby`)
@@ -163,15 +144,9 @@ const faults: Fault[] = [
 
 // ---- the run ------------------------------------------------------------------------------------
 
-async function checkpointOf (audit: ServiceProcess): Promise<{ treeSize: number, signedNote: string }> {
-  return await (await fetch(`${audit.url}/v1/audit/checkpoint`)).json() as { treeSize: number, signedNote: string }
-}
-
 interface Row { fault: string, requests: number, statuses: string, ok: number, found: number, missing: number, duplicated: number, verify: string }
 const rows: Row[] = []
-let previousNote: string | null = null
-
-const slugOf = (name: string) => name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()
+const exportAndVerify = logCheck({ auditUrl: () => liveAudit().url, dir: stack.dir, headers: supervisor })
 
 /** The events of both producers not yet proven. */
 async function unproven (): Promise<number> {
@@ -181,42 +156,6 @@ async function unproven (): Promise<number> {
     n += rows[0]!.n
   }
   return n
-}
-
-/** The latest signed checkpoint, the export up to it, and the CLI's verdict (with --previous). */
-async function exportAndVerify (label: string): Promise<{ ids: Map<string, number>, verdict: string, ok: boolean, treeSize: number }> {
-  const audit = liveAudit()
-  const checkpoint = await checkpointOf(audit)
-  const { keys } = await (await fetch(`${audit.url}/v1/audit/keys`)).json() as { keys: Array<{ verifierKey: string }> }
-  const res = await fetch(`${audit.url}/v1/audit/export?from=0&to=${checkpoint.treeSize}`, { headers: supervisor })
-  const text = await res.text()
-  if (res.status !== 200) throw new Error(`export: ${res.status} ${text.slice(0, 300)}`)
-  const slug = slugOf(label)
-  const files = { export: join(stack.dir, `export-${slug}.jsonl`), note: join(stack.dir, `checkpoint-${slug}.txt`), previous: join(stack.dir, `previous-${slug}.txt`) }
-  writeFileSync(files.export, text)
-  writeFileSync(files.note, checkpoint.signedNote)
-  const args = ['packages/cli/bin/wams.js', 'verify', '--export', files.export, '--checkpoint', files.note, '--key', keys[0]!.verifierKey]
-  if (previousNote !== null) {
-    writeFileSync(files.previous, previousNote)
-    args.push('--previous', files.previous)
-  }
-  let verdict: string
-  let ok: boolean
-  try {
-    verdict = (await run(process.execPath, args, {}, 60_000)).split('\n').find((l) => /^(OK|FAILED)/.test(l)) ?? '?'
-    ok = verdict.startsWith('OK')
-  } catch (err) {
-    verdict = (err as Error).message.slice(0, 1500)
-    ok = false
-  }
-  previousNote = checkpoint.signedNote
-  const ids = new Map<string, number>()
-  for (const line of text.split('\n')) {
-    if (!line) continue
-    const event = (JSON.parse(line) as { event: { eventId?: string } | null }).event
-    if (event?.eventId) ids.set(event.eventId.toLowerCase(), (ids.get(event.eventId.toLowerCase()) ?? 0) + 1)
-  }
-  return { ids, verdict, ok, treeSize: checkpoint.treeSize }
 }
 
 /** Half the rate to each gateway, the second half a beat later: the requests alternate. */

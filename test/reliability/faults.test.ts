@@ -28,18 +28,16 @@ import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
 import pg from 'pg'
 import { TOPICS } from '@wams/platform'
-import { NECESSITY, ernstigCase } from '../gateway/helpers.ts'
-import { DEMO_BSN, OIN } from '../support/parties.ts'
-import { bearer } from '../support/tokens.ts'
 import { POSTGRES_SERVER } from '../support/infra.ts'
 import { histogram, percentile, startLoad, type Answer, type Load } from './load.ts'
-import { run, sleep, startStack, type Stack } from './stack.ts'
+import { INJECT_AT_MS, PERMITTED_REQUEST, REQUEST_TIMEOUT_MS, college, openCase, producerEnv, supervisor } from './scenario.ts'
+import { logCheck, slugOf } from './log-check.ts'
+import { sleep, startStack, type Stack } from './stack.ts'
 
 t.setTimeout(900_000) // 3.5–7 minutes seen; room for a broker that is slow to start on a loaded machine
 
 const RATE = Number(process.env.RELIABILITY_RATE ?? 25) // requests per second
 const LOAD_MS = Number(process.env.RELIABILITY_LOAD_MS ?? 12_000)
-const INJECT_AT_MS = 4_000
 /** How long the audit service is frozen before its topic is deleted. */
 const FREEZE_MS = 3_000
 /** Every 200's event proven within this long after the load ended and the fault was repaired. */
@@ -47,16 +45,8 @@ const SETTLE_MS = 60_000
 const PARTNER_TIMEOUT_MS = 2_000
 /** The stated margin on top of PARTNER_TIMEOUT_MS and the slowest control answer while every partner stalls. */
 const MARGIN_MS = 1_000
-const REQUEST_TIMEOUT_MS = 30_000
 
-const PRODUCER_ENV = {
-  EVIDENCE_INTERVAL_MS: '300',
-  EVIDENCE_REPUBLISH_MS: '3000',
-  EVIDENCE_MAX_ATTEMPTS: '5',
-  EVIDENCE_MAX_LAG_MS: '30000',
-  CHECKPOINT_INTERVAL_MS: '300',
-  OUTBOX_RETENTION_MS: '86400000'
-}
+const PRODUCER_ENV = producerEnv(30_000)
 const GATEWAY_ENV = { PARTNER_TIMEOUT_MS: String(PARTNER_TIMEOUT_MS), RATE_LIMIT_PER_MINUTE: '100000' }
 
 const say = (line: string) => { t.comment(line) }
@@ -64,17 +54,8 @@ const say = (line: string) => { t.comment(line) }
 const stack: Stack = await startStack({ label: 'faults', env: PRODUCER_ENV, gatewayEnv: GATEWAY_ENV, log: say })
 t.teardown(() => stack.close())
 
-const college = bearer({ org: OIN.gemeente, roles: ['college'], sub: 'college-desk', ttlSeconds: 3600 })
-const supervisor = bearer({ org: OIN.toezichthouder, roles: ['supervisor'], sub: 'supervisor-ap', ttlSeconds: 3600 })
-
-const opened = await fetch(`${stack.ledger.url}/v1/cases`, {
-  method: 'POST', headers: { 'content-type': 'application/json', ...college }, body: JSON.stringify(ernstigCase())
-})
-if (opened.status !== 201) throw new Error(`opening the case: ${opened.status} ${await opened.text()}`)
-const { caseId } = await opened.json() as { caseId: string }
-const REQUEST = {
-  provider: OIN.ggd, subject: DEMO_BSN.client, category: 'health', purpose: 'onderzoek', fields: ['careInvolved'], necessity: NECESSITY
-}
+const caseId = await openCase(stack.ledger.url)
+const REQUEST = PERMITTED_REQUEST
 
 /** Denied by the necessity rule before any partner is called (the stall fault's control). */
 const CONTROL_REQUEST = { ...REQUEST, fields: ['careInvolved', 'diagnosisSummary'] }
@@ -242,7 +223,7 @@ interface Row {
   slowestAnswerMs: number
 }
 const rows: Row[] = []
-let previousNote: string | null = null
+const exportAndVerify = logCheck({ auditUrl: () => stack.audit.url, dir: stack.dir, headers: supervisor })
 
 interface OutboxRow { event_id: string, lag_ms: number | null, proven_ms: string | null, publish_count: number, alarmed: boolean }
 
@@ -256,8 +237,6 @@ async function outboxRows (ids: string[]): Promise<OutboxRow[]> {
 
 /** The gateway's handler time (the sum of its Server-Timing stages); 0 without the header. */
 const handlerMs = (a: Answer) => Object.values(a.stages ?? {}).reduce((x, y) => x + y, 0)
-
-const slugOf = (name: string) => name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()
 
 /** Audit events of both producers (gateway, consent ledger) not yet proven, and how many alarmed. */
 async function unproven (): Promise<{ unproven: number, alarmed: number }> {
@@ -280,41 +259,6 @@ async function waitUntilSettled (ms: number): Promise<number> {
     if (n === 0 || Date.now() > deadline) return n
     await sleep(250)
   }
-}
-
-/** The latest signed checkpoint, the export up to it, and the CLI's verdict (with --previous). */
-async function exportAndVerify (label: string): Promise<{ ids: Map<string, number>, verdict: string, ok: boolean }> {
-  const checkpoint = await (await fetch(`${stack.audit.url}/v1/audit/checkpoint`)).json() as { treeSize: number, signedNote: string }
-  const { keys } = await (await fetch(`${stack.audit.url}/v1/audit/keys`)).json() as { keys: Array<{ verifierKey: string }> }
-  const res = await fetch(`${stack.audit.url}/v1/audit/export?from=0&to=${checkpoint.treeSize}`, { headers: supervisor })
-  const text = await res.text()
-  if (res.status !== 200) throw new Error(`export: ${res.status} ${text.slice(0, 300)}`)
-  const slug = slugOf(label)
-  const files = { export: join(stack.dir, `export-${slug}.jsonl`), note: join(stack.dir, `checkpoint-${slug}.txt`), previous: join(stack.dir, `previous-${slug}.txt`) }
-  writeFileSync(files.export, text)
-  writeFileSync(files.note, checkpoint.signedNote)
-  const args = ['packages/cli/bin/wams.js', 'verify', '--export', files.export, '--checkpoint', files.note, '--key', keys[0]!.verifierKey]
-  if (previousNote !== null) {
-    writeFileSync(files.previous, previousNote)
-    args.push('--previous', files.previous)
-  }
-  let verdict: string
-  let ok: boolean
-  try {
-    verdict = (await run(process.execPath, args, {}, 60_000)).split('\n').find((l) => /^(OK|FAILED)/.test(l)) ?? '?'
-    ok = verdict.startsWith('OK')
-  } catch (err) {
-    verdict = (err as Error).message.slice(0, 1500)
-    ok = false
-  }
-  previousNote = checkpoint.signedNote
-  const ids = new Map<string, number>()
-  for (const line of text.split('\n')) {
-    if (!line) continue
-    const event = (JSON.parse(line) as { event: { eventId?: string } | null }).event
-    if (event?.eventId) ids.set(event.eventId.toLowerCase(), (ids.get(event.eventId.toLowerCase()) ?? 0) + 1)
-  }
-  return { ids, verdict, ok }
 }
 
 // RELIABILITY_ONLY=<part of a name> runs only the matching faults (by default: all of them).

@@ -209,18 +209,31 @@ export interface Stack {
   close: () => Promise<void>
 }
 
-function poolOf (url: string): pg.Pool {
+/** A pool on a stack's database; a terminated idle client must not end the test process. */
+export function poolOf (url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 2 })
-  pool.on('error', () => {}) // a terminated idle client must not end the test process
+  pool.on('error', () => {})
   return pool
 }
 
-export async function startStack (options: StackOptions): Promise<Stack> {
-  const log = options.log ?? (() => {})
-  const dir = mkdtempSync(join(tmpdir(), 'wams-reliability-'))
+/** What a stack owns while it runs: its folder, what undoes each part, and close(). */
+export interface StackLifetime {
+  /** The temporary folder for logs and work dirs. */
+  dir: string
+  /** Run in reverse order by close(). */
+  cleanups: Array<() => Promise<void>>
+  /** Run in reverse order should the test process exit without close(). */
+  lastResorts: Array<() => void>
+  /** Runs the cleanups, removes the folder (kept when RELIABILITY_KEEP=1). */
+  close: () => Promise<void>
+}
+
+/** The folder (`<tmpdir>/<prefix>XXXXXX`) and the cleanups of a stack being started. */
+export function stackLifetime (prefix: string, log: (line: string) => void): StackLifetime {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
   const cleanups: Array<() => Promise<void>> = []
   // Should the test process end without its teardown (a timeout, an uncaught error), nothing of
-  // the stack is left running: the services die with it and the broker is stopped.
+  // the stack is left running: the services die with it and the brokers are stopped.
   const lastResorts: Array<() => void> = []
   const lastResort = () => { for (const fn of [...lastResorts].reverse()) fn() }
   process.once('exit', lastResort)
@@ -232,6 +245,12 @@ export async function startStack (options: StackOptions): Promise<Stack> {
     if (process.env.RELIABILITY_KEEP === '1') log(`logs kept in ${dir}`)
     else rmSync(dir, { recursive: true, force: true })
   }
+  return { dir, cleanups, lastResorts, close }
+}
+
+export async function startStack (options: StackOptions): Promise<Stack> {
+  const log = options.log ?? (() => {})
+  const { dir, cleanups, lastResorts, close } = stackLifetime('wams-reliability-', log)
   try {
     const [kafkaPort, controllerPort, partnersPort, ledgerPort, auditPort, gatewayPort] =
       await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]) as [number, number, number, number, number, number]
