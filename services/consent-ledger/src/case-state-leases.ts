@@ -61,6 +61,7 @@ export interface CaseStateLeasesOptions {
 export class CaseStateLeases {
   private readonly waiters = new Set<{ after: number, wake: () => void }>()
   private listener: PoolClient | null = null
+  private listening: Promise<void> | null = null
   private timer: NodeJS.Timeout | undefined
   private stopped = false
   private lastPrune = 0
@@ -142,11 +143,12 @@ export class CaseStateLeases {
     this.stopped = true
     clearInterval(this.timer)
     for (const w of [...this.waiters]) w.wake()
+    await this.listening?.catch(() => {})
     const listener = this.listener
     this.listener = null
     if (listener) {
       await listener.query(`UNLISTEN ${CHANNEL}`).catch(() => {})
-      listener.release()
+      try { listener.release() } catch {} // already released by its error handler
     }
   }
 
@@ -200,15 +202,27 @@ export class CaseStateLeases {
     await this.opts.pool.query('DELETE FROM case_state_leases WHERE expires_at < now() - $1 * interval \'1 millisecond\'', [KEEP_MS])
   }
 
-  private async listen (): Promise<void> {
-    if (this.stopped) return
+  /** One LISTEN connection at a time: a tick must not open a second while the first is connecting. */
+  private listen (): Promise<void> {
+    this.listening ??= this.connectListener().finally(() => { this.listening = null })
+    return this.listening
+  }
+
+  private async connectListener (): Promise<void> {
+    if (this.stopped || this.listener) return
     const client = await this.opts.pool.connect()
     client.on('notification', () => { void this.tick() })
     client.on('error', () => {
       if (this.listener === client) this.listener = null
       try { client.release(true) } catch {}
     })
-    await client.query(`LISTEN ${CHANNEL}`)
+    try {
+      await client.query(`LISTEN ${CHANNEL}`)
+    } catch (err) {
+      try { client.release(true) } catch {}
+      throw err
+    }
+    // Closed meanwhile: the pool must get every connection back, or it never ends.
     if (this.stopped) { client.release(); return }
     this.listener = client
   }
