@@ -1,10 +1,10 @@
-// The case as the consent ledger holds it at the moment of the request: one GET of the ledger's
-// decision state per data request, over a keep-alive pool, with short timeouts.
+// The case as the consent ledger holds it at the moment of the read: one GET of the ledger's
+// decision state, over a keep-alive pool, with short timeouts.
 //
-// There is deliberately no cache. The ledger acknowledges a change only after it committed it,
-// and this read goes to the ledger after the request arrived, so every request that starts after
-// a change was acknowledged sees it (SPEC §6, read-after-write): a withdrawn scope, an objection
-// or a closed case takes effect on the very next request, on every gateway instance.
+// This client keeps nothing. Copies are kept only under a lease (case-state-lease.ts, which calls
+// this client on a miss): the ledger acknowledges a change only after it committed and every
+// leased copy was dropped, and this read goes to the ledger after the request arrived, so every
+// request that starts after a change was acknowledged sees it (SPEC §6, read-after-write).
 //
 // Fail closed: when the ledger cannot answer, there is no decision, and the caller answers 503.
 import { Pool } from 'undici'
