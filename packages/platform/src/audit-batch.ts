@@ -7,7 +7,8 @@
 // than `maxInFlight` batches are being written, else as soon as one of them is done.
 import type { Pool } from './database.ts'
 import { appendToOutbox } from './outbox.ts'
-import { assertAuditEvent, auditKey, type AuditEvent } from './audit-event.ts'
+import { auditOutboxEvents, type AuditEvent } from './audit-event.ts'
+import type { OutboxEvent } from './outbox.ts'
 
 export interface AuditBatcherOptions {
   pool: Pool
@@ -23,7 +24,7 @@ export interface AuditBatcherOptions {
   maxQueueMs?: number
 }
 
-interface Waiter { events: AuditEvent[], resolve: () => void, reject: (err: Error) => void, timer?: NodeJS.Timeout }
+interface Waiter { events: OutboxEvent[], resolve: () => void, reject: (err: Error) => void, timer?: NodeJS.Timeout }
 
 export class AuditQueueTimeoutError extends Error {
   constructor (ms: number) { super(`no audit batch took the events within ${ms} ms`) }
@@ -57,14 +58,15 @@ export class AuditBatcher {
    */
   record (events: AuditEvent[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('audit batcher closed'))
+    let rows: OutboxEvent[]
     try {
-      for (const e of events) assertAuditEvent(e)
+      rows = auditOutboxEvents(events)
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)))
     }
-    if (events.length === 0) return Promise.resolve()
+    if (rows.length === 0) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { events, resolve, reject }
+      const waiter: Waiter = { events: rows, resolve, reject }
       waiter.timer = this.deadline(waiter)
       this.queue.push(waiter)
       this.queued += events.length
@@ -124,7 +126,7 @@ export class AuditBatcher {
     const events = batch.flatMap((w) => w.events)
     try {
       // One statement outside an explicit transaction: its own commit, all rows or none.
-      await appendToOutbox(this.pool, events.map((e) => ({ topic: 'audit' as const, key: auditKey(e), eventId: e.eventId, payload: e })))
+      await appendToOutbox(this.pool, events)
       this.stats.batches++
       this.stats.events += n
       for (const w of batch) w.resolve()

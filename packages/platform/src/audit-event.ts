@@ -2,11 +2,12 @@
 // here and validates them before they are written to the outbox.
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
-import { v7 as uuidv7 } from 'uuid'
+import { uuidv7 } from './random-pool.ts'
 import auditEventSchema from '@wams/schemas/audit-event.schema.json' with { type: 'json' }
 import commonSchema from '@wams/schemas/common.schema.json' with { type: 'json' }
 import type { AuditEvent } from '@wams/schemas'
-import { appendToOutbox } from './outbox.ts'
+import { appendToOutbox, type OutboxEvent } from './outbox.ts'
+import { deepFreeze } from './deep-freeze.ts'
 import type { Pool, PoolClient } from './database.ts'
 import type { TraceContext } from './trace-context.ts'
 import { checkTextPolicy, isStorableDateTime } from './text-policy.ts'
@@ -39,13 +40,32 @@ export class InvalidAuditEventError extends Error {
  * bounded size. So an event a producer can commit is an event the store can store.
  */
 export function assertAuditEvent (event: unknown): asserts event is AuditEvent {
+  validatedJson(event)
+}
+
+/** The checks of assertAuditEvent; returns the event's JSON, which the size check needs anyway. */
+function validatedJson (event: unknown): string {
   const text = checkTextPolicy(event, { plainJson: true })
   if (text.length > 0) throw new InvalidAuditEventError(text.map((v) => `${v.pointer} ${v.detail}`))
   if (!validate(event)) {
     throw new InvalidAuditEventError((validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`))
   }
-  const bytes = Buffer.byteLength(JSON.stringify(event), 'utf8')
+  const json = JSON.stringify(event)
+  const bytes = Buffer.byteLength(json, 'utf8')
   if (bytes > MAX_AUDIT_EVENT_BYTES) throw new InvalidAuditEventError([`/ is ${bytes} bytes of JSON, more than ${MAX_AUDIT_EVENT_BYTES}`])
+  return json
+}
+
+/**
+ * Events built here, frozen after their check, with the JSON that was checked: writing one again
+ * neither checks nor serialises it twice (issue 13). An event changed after building cannot
+ * exist (frozen); any other object is checked when it is written.
+ */
+const checked = new WeakMap<object, string>()
+
+/** The JSON to write for an event: as checked when it was built, else checked now (throws InvalidAuditEventError). */
+export function auditEventJson (event: AuditEvent): string {
+  return checked.get(event) ?? validatedJson(event)
 }
 
 type Defaults = 'eventId' | 'time' | 'traceId' | 'spanId' | 'legalBasis' | 'caseId' | 'subjectRef' | 'subjectType' |
@@ -53,7 +73,7 @@ type Defaults = 'eventId' | 'time' | 'traceId' | 'spanId' | 'legalBasis' | 'case
 
 export type AuditEventInput = Omit<AuditEvent, Defaults> & Partial<Pick<AuditEvent, Defaults>>
 
-/** Fills ids, time and empty defaults, and validates. */
+/** Fills ids, time and empty defaults, and validates; the event is frozen (deeply). */
 export function buildAuditEvent (input: AuditEventInput, trace: TraceContext, now: Date = new Date()): AuditEvent {
   const event: AuditEvent = {
     eventId: uuidv7(),
@@ -74,7 +94,8 @@ export function buildAuditEvent (input: AuditEventInput, trace: TraceContext, no
     policyVersion: null,
     ...input
   } as AuditEvent
-  assertAuditEvent(event)
+  const json = validatedJson(event)
+  checked.set(deepFreeze(event), json)
   return event
 }
 
@@ -85,6 +106,11 @@ export function auditKey (event: AuditEvent): string {
 
 /** Validates and writes audit events to the outbox, inside the caller's transaction. */
 export async function recordAudit (client: Pool | PoolClient, events: AuditEvent[]): Promise<void> {
-  for (const e of events) assertAuditEvent(e)
-  await appendToOutbox(client, events.map((e) => ({ topic: 'audit' as const, key: auditKey(e), eventId: e.eventId, payload: e })))
+  await appendToOutbox(client, auditOutboxEvents(events))
+}
+
+/** Audit events as outbox rows, each checked (throws InvalidAuditEventError before anything is written). */
+export function auditOutboxEvents (events: AuditEvent[]): OutboxEvent[] {
+  const json = events.map(auditEventJson)
+  return events.map((e, i) => ({ topic: 'audit' as const, key: auditKey(e), eventId: e.eventId, payload: e, payloadJson: json[i]! }))
 }

@@ -8,12 +8,15 @@ import { LeaderLock } from './leader-lock.ts'
 import { WakeableSleep } from './wakeable-sleep.ts'
 import type { Broker, TopicKey } from './kafka.ts'
 import type { Logger } from 'pino'
+import { performance } from 'node:perf_hooks'
 
 export interface OutboxEvent {
   topic: TopicKey
   key: string
   eventId: string
   payload: unknown
+  /** The payload already serialised (as it was checked), written instead of serialising it again. */
+  payloadJson?: string
   headers?: Record<string, string>
 }
 
@@ -23,7 +26,7 @@ export async function appendToOutbox (client: PoolClient | Pool, events: OutboxE
   if (events.length === 0) return
   const values: unknown[] = []
   const rows = events.map((e, i) => {
-    values.push(e.topic, e.key, e.eventId, JSON.stringify(e.payload), JSON.stringify(e.headers ?? {}))
+    values.push(e.topic, e.key, e.eventId, e.payloadJson ?? JSON.stringify(e.payload), JSON.stringify(e.headers ?? {}))
     const b = i * 5
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`
   })
@@ -38,6 +41,12 @@ export interface RelayOptions {
   logger: Logger
   batchSize?: number
   pollMs?: number
+  /**
+   * Least time between the starts of two batches (ms, default 10), like Kafka's linger: under
+   * load, events that committed meanwhile go in one SELECT, one produce and one UPDATE instead of
+   * one each per commit. Adds at most this much to an event's way to the log, never to an answer.
+   */
+  lingerMs?: number
   /** Called after Kafka acknowledged a batch and before the rows are marked (tests crash here). */
   afterPublish?: (ids: string[]) => Promise<void> | void
 }
@@ -56,7 +65,7 @@ export class OutboxRelay {
   lastError: Error | null = null
 
   constructor (options: RelayOptions) {
-    this.opts = { batchSize: 500, pollMs: 250, ...options }
+    this.opts = { batchSize: 500, pollMs: 250, lingerMs: 10, ...options }
     this.lock = new LeaderLock({ pool: options.pool, lockId: RELAY_LOCK, channel: NOTIFY_CHANNEL, onNotify: () => this.sleeper.wake() })
   }
 
@@ -78,8 +87,12 @@ export class OutboxRelay {
 
   private async run (): Promise<void> {
     let backoff = this.opts.pollMs
+    let lastStart = -Infinity
     for (;;) {
       try {
+        const wait = lastStart + this.opts.lingerMs - performance.now()
+        if (wait > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, wait))
+        lastStart = performance.now()
         let published = 0
         if (await this.lock.acquire()) published = await this.publishBatch()
         this.lastError = null

@@ -11,6 +11,7 @@ import addFormats from 'ajv-formats'
 import commonSchema from '@wams/schemas/common.schema.json' with { type: 'json' }
 import partyRegisterSchema from '@wams/schemas/party-register.schema.json' with { type: 'json' }
 import type { Party, PartyRegister, PartyType } from '@wams/schemas'
+import { deepFreeze } from './deep-freeze.ts'
 import {
   loadPartyTypeCapabilities, shippedPartyTypeCapabilities, type Capability, type PartyTypeCapabilityIndex
 } from './party-type-capabilities.ts'
@@ -54,14 +55,6 @@ const ajv = new Ajv2020({ allErrors: true, strict: false })
 addFormats.default(ajv)
 ajv.addSchema(commonSchema)
 const validate = ajv.compile<PartyRegister>(partyRegisterSchema)
-
-function deepFreeze<T> (value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner)
-    Object.freeze(value)
-  }
-  return value
-}
 
 /**
  * Builds the index of an already parsed register with its capability table (default: the table of

@@ -15,6 +15,7 @@ import commonSchema from '@wams/schemas/common.schema.json' with { type: 'json' 
 import capabilitiesSchema from '@wams/schemas/party-type-capabilities.schema.json' with { type: 'json' }
 import shippedTable from '@wams/schemas/party-type-capabilities.json' with { type: 'json' }
 import type { Domain, PartyType, PartyTypeCapabilities } from '@wams/schemas'
+import { deepFreeze } from './deep-freeze.ts'
 
 export type { PartyTypeCapabilities }
 
@@ -61,14 +62,6 @@ const ajv = new Ajv2020({ allErrors: true, strict: false })
 addFormats.default(ajv)
 ajv.addSchema(commonSchema)
 const validate = ajv.compile(capabilitiesSchema)
-
-function deepFreeze<T> (value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner)
-    Object.freeze(value)
-  }
-  return value
-}
 
 /**
  * Validates a parsed table and indexes it; throws PartyTypeCapabilitiesError with every problem.

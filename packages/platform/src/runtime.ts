@@ -88,7 +88,7 @@ export async function startRuntime (options: {
     await pool.end()
     throw new Error(`Kafka at ${config.KAFKA_BROKERS} is not reachable: ${(err as Error).message}`)
   }
-  const relay = new OutboxRelay({ pool, broker, logger })
+  const relay = new OutboxRelay({ pool, broker, logger, lingerMs: config.OUTBOX_LINGER_MS })
   relay.start()
   const evidence = evidenceOf(config, pool, logger, options.receipts?.(pool) ?? httpReceiptSource(config.AUDIT_URL), options.verifierKey)
   evidence.start()
@@ -135,7 +135,7 @@ export function offlineRuntime (options: { config: BaseConfig, logger?: Logger, 
   const databaseUrl = config.DATABASE_URL ?? defaultDatabaseUrl(config.SERVICE_NAME)
   const pool = createPool(databaseUrl, 1)
   const broker = new Broker({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, topicPrefix: config.KAFKA_TOPIC_PREFIX, partitions: config.KAFKA_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS, logger })
-  const relay = new OutboxRelay({ pool, broker, logger })
+  const relay = new OutboxRelay({ pool, broker, logger, lingerMs: config.OUTBOX_LINGER_MS })
   const evidence = evidenceOf(config, pool, logger, async () => { throw new Error('an offline runtime asks the audit log for nothing') }, options.verifierKey)
   const { issuers, pseudonymise } = identityOf(config)
   return {

@@ -2,7 +2,7 @@
 // W3C trace context, NLGov security headers, OpenAPI 3 at /v1/openapi.json with a docs UI, and
 // health endpoints. Services add their routes to the instance this returns.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
-import helmet from '@fastify/helmet'
+import securityHeaders from './security-headers.ts'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { Ajv, type AnySchema } from 'ajv'
@@ -265,13 +265,7 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
   })
 
   await app.register(problemPlugin, { methodsOf: (url: string) => routes.allowed(url) })
-  await app.register(helmet, {
-    // NLGov API design rules: no framing, no sniffing, HSTS, no referrer; the docs UI needs inline assets.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginEmbedderPolicy: false
-  })
+  await app.register(securityHeaders, {})
   app.addSchema(problemSchema)
 
   await app.register(swagger, swaggerOptions(app, {

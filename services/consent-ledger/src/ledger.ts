@@ -6,7 +6,7 @@
 // (case_id, seq) lets only one of two concurrent writers have it; the other gets 409 and the chain
 // never forks. A writer may also name the version it expects (If-Match); a mismatch is 409 too.
 import { randomUUID } from 'node:crypto'
-import { v7 as uuidv7 } from 'uuid'
+import { uuidv7 } from '@wams/platform'
 import {
   appendToOutbox, buildAuditEvent, chainHash, contentHash, GENESIS_HASH, recordAudit, withProblemMembers,
   type AuditEvent, type PartyRegisterIndex, type Pool, type Principal, type TraceContext

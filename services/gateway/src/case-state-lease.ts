@@ -19,6 +19,7 @@ import type { Logger } from 'pino'
 import { Pool } from 'undici'
 import type { CaseState } from '@wams/schemas'
 import type { CaseStateClient } from './case-state-client.ts'
+import { deepFreeze } from '@wams/platform'
 
 export interface CaseStateLeaseOptions {
   /** The ledger's base URL (CONSENT_LEDGER_URL). */
@@ -35,15 +36,6 @@ export interface CaseStateLeaseOptions {
 export interface CaseStateLeaseStats { hits: number, misses: number, kept: number, dropped: number, leased: boolean }
 
 interface LeaseAnswer { seq: number, caseIds: string[], reset: boolean, leaseMs: number }
-
-/** Frozen all the way down: a kept state is shared by every decision that reads it. */
-function deepFreeze<T> (value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
-}
 
 export class LeasedCaseStates implements CaseStateClient {
   readonly instanceId = randomUUID()
