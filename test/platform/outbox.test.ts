@@ -115,3 +115,35 @@ t.test('only one relay per database is active (advisory lock)', async (t) => {
   t.ok(b.isLeader, 'the standby takes over when the leader stops')
   await b.stop()
 })
+
+t.test('linger: events committed between two partial batches go out together; after a full batch the next goes at once', async (t) => {
+  const { pool, broker } = await setup(t, 'outbox_linger')
+  const batches: Array<{ at: number, ids: string[] }> = []
+  const relay = new OutboxRelay({
+    pool, broker, logger: pino({ level: 'silent' }), batchSize: 5, lingerMs: 600,
+    afterPublish: (ids) => { batches.push({ at: Date.now(), ids }) }
+  })
+  relay.start()
+  t.teardown(() => relay.stop())
+  const until = async (n: number) => { while (batches.length < n) await new Promise((resolve) => setTimeout(resolve, 5)) }
+  // First event: published on its wake-up, no linger before the first batch.
+  const first = Date.now()
+  await appendToOutbox(pool, events(1, ['a']))
+  await until(1)
+  t.ok(batches[0]!.at - first < 500, `first batch after ${batches[0]!.at - first} ms`)
+  // Two events in separate commits shortly after: one batch, not two.
+  await appendToOutbox(pool, events(1, ['a']))
+  await new Promise((resolve) => setTimeout(resolve, 30))
+  await appendToOutbox(pool, events(1, ['a']))
+  await until(2)
+  t.equal(batches[1]!.ids.length, 2, 'both commits in the second batch')
+  // Batch starts are 600 ms apart; the produce time of each shifts afterPublish a little either way.
+  t.ok(batches[1]!.at - batches[0]!.at >= 400, `partial batches ${batches[1]!.at - batches[0]!.at} ms apart (linger 600; without it ~30 ms)`)
+  // A backlog larger than a batch: full batches back to back, the rest right after, no linger.
+  await new Promise((resolve) => setTimeout(resolve, 700))
+  const backlogAt = Date.now()
+  await appendToOutbox(pool, events(12, ['a']))
+  await until(5)
+  t.same(batches.slice(2).map((b) => b.ids.length), [5, 5, 2])
+  t.ok(batches[4]!.at - backlogAt < 550, `12 events out in ${batches[4]!.at - backlogAt} ms, under one linger`)
+})

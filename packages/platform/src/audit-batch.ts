@@ -14,7 +14,7 @@ export interface AuditBatcherOptions {
   pool: Pool
   /** Events per INSERT at most (5 parameters each; PostgreSQL takes 65,535). Default 256. */
   maxEvents?: number
-  /** Batches written at once, each on its own connection. Default 4. */
+  /** Batches written at once, each on its own connection. Default 1: the fewest, largest commits. */
   maxInFlight?: number
   /**
    * Longest wait for a place in a batch (ms; default 5000, the pool's wait for a connection): a
@@ -47,7 +47,7 @@ export class AuditBatcher {
   constructor (options: AuditBatcherOptions) {
     this.pool = options.pool
     this.maxEvents = Math.min(options.maxEvents ?? 256, 13_000)
-    this.maxInFlight = options.maxInFlight ?? 4
+    this.maxInFlight = options.maxInFlight ?? 1
     this.maxQueueMs = options.maxQueueMs ?? 5000
     if (this.maxEvents < 1 || this.maxInFlight < 1) throw new RangeError('maxEvents and maxInFlight must be at least 1')
   }

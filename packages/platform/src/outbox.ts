@@ -42,7 +42,7 @@ export interface RelayOptions {
   batchSize?: number
   pollMs?: number
   /**
-   * Least time between the starts of two batches (ms, default 10), like Kafka's linger: under
+   * Least time between the starts of two partial batches (ms, default 50), like Kafka's linger: under
    * load, events that committed meanwhile go in one SELECT, one produce and one UPDATE instead of
    * one each per commit. Adds at most this much to an event's way to the log, never to an answer.
    */
@@ -65,7 +65,7 @@ export class OutboxRelay {
   lastError: Error | null = null
 
   constructor (options: RelayOptions) {
-    this.opts = { batchSize: 500, pollMs: 250, lingerMs: 10, ...options }
+    this.opts = { batchSize: 500, pollMs: 250, lingerMs: 50, ...options }
     this.lock = new LeaderLock({ pool: options.pool, lockId: RELAY_LOCK, channel: NOTIFY_CHANNEL, onNotify: () => this.sleeper.wake() })
   }
 
@@ -88,16 +88,22 @@ export class OutboxRelay {
   private async run (): Promise<void> {
     let backoff = this.opts.pollMs
     let lastStart = -Infinity
+    let full = false
     for (;;) {
       try {
-        const wait = lastStart + this.opts.lingerMs - performance.now()
+        // After a full batch more is waiting: no linger then, only between partial batches.
+        const wait = full ? 0 : lastStart + this.opts.lingerMs - performance.now()
         if (wait > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, wait))
-        lastStart = performance.now()
+        const started = performance.now()
+        full = false
         let published = 0
         if (await this.lock.acquire()) published = await this.publishBatch()
+        // An empty poll coalesced nothing: the first event after a quiet spell goes at once.
+        lastStart = published > 0 ? started : -Infinity
         this.lastError = null
         backoff = this.opts.pollMs
-        if (published === this.opts.batchSize) continue // more waiting: go on without sleeping
+        full = published === this.opts.batchSize
+        if (full) continue // more waiting: go on without sleeping
         if (!this.running) return
         await this.sleeper.sleep(this.opts.pollMs)
       } catch (err) {
