@@ -119,10 +119,8 @@ t.test('only one relay per database is active (advisory lock)', async (t) => {
 t.test('linger: events committed between two partial batches go out together; after a full batch the next goes at once', async (t) => {
   const { pool, broker } = await setup(t, 'outbox_linger')
   const batches: Array<{ at: number, ids: string[] }> = []
-  const relay = new OutboxRelay({
-    pool, broker, logger: pino({ level: 'silent' }), batchSize: 5, lingerMs: 600,
-    afterPublish: (ids) => { batches.push({ at: Date.now(), ids }) }
-  })
+  const afterPublish = (ids: string[]) => { batches.push({ at: Date.now(), ids }) }
+  const relay = new OutboxRelay({ pool, broker, logger: pino({ level: 'silent' }), batchSize: 5, lingerMs: 600, afterPublish })
   relay.start()
   t.teardown(() => relay.stop())
   const until = async (n: number) => { while (batches.length < n) await new Promise((resolve) => setTimeout(resolve, 5)) }
