@@ -136,3 +136,29 @@ t.test('PostgreSQL not answering: writers waiting for a batch are refused after 
   t.equal(await stored(reader, queued.map((e) => e.eventId)), 0, 'the refused ones were never written')
   await batcher.close()
 })
+
+t.test('the local relay leads: woken in process after each commit, no NOTIFY; it does not lead: NOTIFY as before', async (t) => {
+  const { pool, reader } = await setup(t, 'audit_batch_wake')
+  const listener = await reader.connect()
+  let notified = 0
+  listener.on('notification', () => { notified++ })
+  await listener.query('LISTEN wams_outbox')
+  t.teardown(() => listener.release())
+  const relay = { isLeader: true, woken: 0, wake () { this.woken++ } }
+  const batcher = new AuditBatcher({ pool, relay })
+  await batcher.record([event()])
+  await batcher.record([event()])
+  await new Promise((resolve) => setTimeout(resolve, 300)) // a NOTIFY would have arrived by now
+  t.equal(relay.woken, 2, 'woken once per committed batch')
+  t.equal(notified, 0, 'no NOTIFY through PostgreSQL')
+  relay.isLeader = false
+  await batcher.record([event()])
+  const deadline = Date.now() + 1000
+  while (Date.now() < deadline && relay.woken === 2) {
+    if (notified > 0) break
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  t.equal(notified, 1, 'another instance leads: it is notified')
+  t.equal(relay.woken, 2, 'the local relay, not leading, is not woken')
+  await batcher.close()
+})

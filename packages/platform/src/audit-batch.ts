@@ -22,6 +22,12 @@ export interface AuditBatcherOptions {
    * is being written it waits for that batch's outcome.
    */
   maxQueueMs?: number
+  /**
+   * This process's outbox relay. While it leads, a batch wakes it in process after the commit
+   * instead of by a NOTIFY through PostgreSQL (one message and one wake-up less per commit); a
+   * relay of another instance that leads is notified as before.
+   */
+  relay?: { readonly isLeader: boolean, wake: () => void }
 }
 
 interface Waiter { events: OutboxEvent[], resolve: () => void, reject: (err: Error) => void, timer?: NodeJS.Timeout }
@@ -35,6 +41,7 @@ export class AuditBatcher {
   private readonly maxEvents: number
   private readonly maxInFlight: number
   private readonly maxQueueMs: number
+  private readonly relay: AuditBatcherOptions['relay']
   private queue: Waiter[] = []
   private queued = 0
   private inFlight = 0
@@ -49,6 +56,7 @@ export class AuditBatcher {
     this.maxEvents = Math.min(options.maxEvents ?? 256, 13_000)
     this.maxInFlight = options.maxInFlight ?? 1
     this.maxQueueMs = options.maxQueueMs ?? 5000
+    this.relay = options.relay
     if (this.maxEvents < 1 || this.maxInFlight < 1) throw new RangeError('maxEvents and maxInFlight must be at least 1')
   }
 
@@ -126,7 +134,9 @@ export class AuditBatcher {
     const events = batch.flatMap((w) => w.events)
     try {
       // One statement outside an explicit transaction: its own commit, all rows or none.
-      await appendToOutbox(this.pool, events)
+      const local = this.relay?.isLeader === true
+      await appendToOutbox(this.pool, events, { notify: !local })
+      if (local) this.relay!.wake()
       this.stats.batches++
       this.stats.events += n
       for (const w of batch) w.resolve()

@@ -22,7 +22,7 @@ export interface OutboxEvent {
 
 const NOTIFY_CHANNEL = 'wams_outbox'
 
-export async function appendToOutbox (client: PoolClient | Pool, events: OutboxEvent[]): Promise<void> {
+export async function appendToOutbox (client: PoolClient | Pool, events: OutboxEvent[], options: { notify?: boolean } = {}): Promise<void> {
   if (events.length === 0) return
   const values: unknown[] = []
   const rows = events.map((e, i) => {
@@ -30,9 +30,10 @@ export async function appendToOutbox (client: PoolClient | Pool, events: OutboxE
     const b = i * 5
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`
   })
+  const insert = `INSERT INTO outbox (topic, message_key, event_id, payload, headers) VALUES ${rows.join(', ')}`
   // One round trip: the insert and the relay's wake-up (delivered at commit) in one statement.
-  await client.query(`WITH added AS (INSERT INTO outbox (topic, message_key, event_id, payload, headers) VALUES ${rows.join(', ')} RETURNING 1)
-    SELECT pg_notify('${NOTIFY_CHANNEL}', '')`, values)
+  // Without notify the caller wakes a relay itself (AuditBatcher, when this instance's relay leads).
+  await client.query(options.notify === false ? insert : `WITH added AS (${insert} RETURNING 1) SELECT pg_notify('${NOTIFY_CHANNEL}', '')`, values)
 }
 
 export interface RelayOptions {
@@ -70,6 +71,9 @@ export class OutboxRelay {
   }
 
   get isLeader (): boolean { return this.lock.isLeader }
+
+  /** Rows were committed (by this process, without a NOTIFY): publish them without waiting for a poll. */
+  wake (): void { this.sleeper.wake() }
 
   start (): void {
     if (this.running) return

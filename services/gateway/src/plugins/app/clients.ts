@@ -50,7 +50,7 @@ async function clientsPlugin (app: FastifyInstance, { config, runtime, offline }
     breaker: { errorPercent: config.BREAKER_ERROR_PERCENT, volume: config.BREAKER_VOLUME, windowMs: config.BREAKER_WINDOW_MS, resetMs: config.BREAKER_RESET_MS },
     token: (provider, requestId) => signer.partnerToken(provider, requestId)
   })
-  const audit = config.AUDIT_GROUP_COMMIT_MAX_EVENTS > 0 ? new AuditBatcher({ pool: runtime.pool, maxEvents: config.AUDIT_GROUP_COMMIT_MAX_EVENTS, maxInFlight: config.AUDIT_GROUP_COMMIT_MAX_IN_FLIGHT }) : undefined
+  const audit = config.AUDIT_GROUP_COMMIT_MAX_EVENTS > 0 ? new AuditBatcher({ pool: runtime.pool, maxEvents: config.AUDIT_GROUP_COMMIT_MAX_EVENTS, maxInFlight: config.AUDIT_GROUP_COMMIT_MAX_IN_FLIGHT, relay: runtime.relay }) : undefined
   app.decorate('signer', signer)
   app.decorate('partners', partners)
   app.decorate('exchange', {
