@@ -25,7 +25,9 @@ import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { Pool } from 'undici'
 import { cpuLine, cpuPer, cpuSnapshot, percent, printProfileSummary, printTargets, thousands } from './report.ts'
-import { DEFAULT_REGISTER_FILE, devIssuer, dropDatabase, ensureDatabase, LOCAL_POSTGRES, signToken } from '@wams/platform'
+import {
+  DEFAULT_REGISTER_FILE, OUTBOX_MIGRATIONS, buildAuditEvent, createPool, devIssuer, dropDatabase, ensureDatabase, migrate, parseTraceparent, recordAudit, LOCAL_POSTGRES, signToken
+} from '@wams/platform'
 
 const SELF = fileURLToPath(import.meta.url)
 const ROOT = join(SELF, '..', '..')
@@ -189,6 +191,50 @@ function quantile (values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
 }
 
+/**
+ * The floor the design keeps under the gateway's latency: one durable commit of one audit-sized
+ * row into an outbox (its own database, the gateway's statement), paced at `rate`/s like the
+ * requests. No answer leaves before such a commit, so the gateway's p50 over the direct call is at
+ * least the proxy hop plus this.
+ */
+async function commitFloor (rate: number, seconds: number): Promise<{ p50: number, p99: number }> {
+  const db = databaseUrl('commit_floor')
+  await ensureDatabase(db)
+  const pool = createPool(db, 2)
+  try {
+    await migrate(pool, OUTBOX_MIGRATIONS)
+    const event = () => buildAuditEvent({
+      type: 'data-request.decision',
+      source: 'gateway',
+      transactionId: randomBytes(16).toString('hex'),
+      actor: { org: GEMEENTE, sub: 'coordinator-bench', roles: ['coordinator'], partyType: 'gemeente' },
+      processingActivity: { id: 'wams.data-request.onderzoek', version: '1' },
+      subjectRef: 'x'.repeat(43),
+      provider: ZORG,
+      category: 'health',
+      purpose: 'onderzoek',
+      fieldsRequested: FIELDS,
+      fieldsReleased: FIELDS,
+      outcome: 'permit',
+      necessity: NECESSITY,
+      detail: { decision: 'permit', partnerStatus: 200 }
+    }, parseTraceparent(undefined))
+    const latencies: number[] = []
+    const begin = performance.now()
+    for (let i = 0; i < rate * seconds; i++) {
+      const wait = begin + i * 1000 / rate - performance.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      const t0 = performance.now()
+      await recordAudit(pool, [event()])
+      latencies.push(performance.now() - t0)
+    }
+    return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) }
+  } finally {
+    await pool.end()
+    await dropDatabase(db)
+  }
+}
+
 // ---- CPU per request, per component (Linux /proc): what each request costs, and where ----------
 
 const rolesOf = (servers: Server[]) => new Map(servers.map((s) => [String(s.proc.pid), s.name]))
@@ -298,6 +344,7 @@ async function main (): Promise<void> {
     const pacedProxy = await paced('bare proxy', proxied, 200, seconds)
     const pacedFull = await paced('full gateway', full, 200, seconds)
     const pacedB = fullB ? await paced('gateway B', fullB, 200, seconds) : null
+    const floor = await commitFloor(200, seconds)
 
     if (withDecision) process.stderr.write('decision engine vs Cedar...\n')
     const decision = withDecision ? spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/decision.ts')], { cwd: ROOT, encoding: 'utf8' }) : null
@@ -313,6 +360,7 @@ async function main (): Promise<void> {
     console.log(`\nPaced client at 200 requests/s, µs resolution (${200 * seconds} requests each):`)
     console.log(`${'run'.padEnd(28)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'failed'.padStart(10)}`)
     for (const r of [pacedDirect, pacedProxy, pacedFull, ...(pacedB ? [pacedB] : [])]) console.log(`${r.name.padEnd(28)}${f(r.p50, 3)}${f(r.p99, 3)}${f(r.failures)}`)
+    console.log(`${'one audit commit (floor)'.padEnd(28)}${f(floor.p50, 3)}${f(floor.p99, 3)}`)
     const components = ['load generator', 'partners', 'proxy', 'gateway', ...(compared ? [compared.name] : []), 'ledger', 'postgresql', 'kafka']
     if (loaded.some((r) => r.cpu && r.cpu.size > 0)) {
       console.log('\nCPU per request at full load, ms, per component (/proc; the machine has ' + cpus().length + ' CPUs):')
@@ -359,7 +407,8 @@ async function main (): Promise<void> {
       ...(gB ? ['(with --compare: each gateway\'s req/s and CPU are the mean of its two full-load runs, A B B A)', `CPU per request at full load, all processes: gateway B run ${cpuLine(gB.cpu ?? new Map())}`] : []),
       `CPU per request at full load, all processes: gateway run ${cpuLine(g.cpu ?? new Map())}`,
       `                                             bare proxy run ${cpuLine(p.cpu ?? new Map())}`,
-      `(autocannon at 200 req/s, 1 ms resolution: gateway p50 +${addedCannon.toFixed(0)} ms; the bare proxy reaches ${percent(p.rps, d.rps)} of the direct throughput)`
+      `(autocannon at 200 req/s, 1 ms resolution: gateway p50 +${addedCannon.toFixed(0)} ms; the bare proxy reaches ${percent(p.rps, d.rps)} of the direct throughput)`,
+      `The floor of the design at 200 req/s: the bare proxy's hop +${(pacedProxy.p50 - pacedDirect.p50).toFixed(2)} ms plus one durable audit commit ${floor.p50.toFixed(2)} ms (p50) = +${(pacedProxy.p50 - pacedDirect.p50 + floor.p50).toFixed(2)} ms over the direct call`
     ])
   } finally {
     for (const server of servers) await stop(server)
