@@ -85,6 +85,18 @@ function isPlainObject (value: object): boolean {
   return proto === Object.prototype || proto === null
 }
 
+// Where a value sits: its parent and its key or index. The JSON pointer is built only for a
+// violation — building one for every value (three replaces per key) cost more than the check.
+interface Place { value: unknown, parent: Place | null, token: string | number, depth: number }
+
+function pointerOf (place: Place): string {
+  let pointer = ''
+  for (let p: Place | null = place; p !== null && p.parent !== null; p = p.parent) {
+    pointer = `/${typeof p.token === 'number' ? p.token : pointerToken(p.token)}${pointer}`
+  }
+  return pointer === '' ? '/' : pointer
+}
+
 /**
  * Every string (and property name) in `value`, at any depth, checked against the policy.
  * Iterative, so a deeply nested input cannot exhaust the stack. Returns the violations found.
@@ -95,7 +107,7 @@ export function checkTextPolicy (value: unknown, options: TextPolicyOptions = {}
   const maxViolations = options.maxViolations ?? 20
   const maxValues = options.maxValues ?? TEXT_MAX_VALUES
   const violations: TextPolicyViolation[] = []
-  const stack: Array<{ value: unknown, pointer: string, depth: number }> = [{ value, pointer: '', depth: 0 }]
+  const stack: Place[] = [{ value, parent: null, token: '', depth: 0 }]
   let visited = 0
   while (stack.length > 0 && violations.length < maxViolations) {
     if (++visited > maxValues) {
@@ -104,32 +116,31 @@ export function checkTextPolicy (value: unknown, options: TextPolicyOptions = {}
     }
     const item = stack.pop()!
     const v = item.value
-    const at = item.pointer === '' ? '/' : item.pointer
     if (typeof v === 'string') {
       const why = textViolation(v, maxLength)
-      if (why !== null) violations.push({ pointer: at, detail: why })
+      if (why !== null) violations.push({ pointer: pointerOf(item), detail: why })
       continue
     }
     if (v === null || typeof v === 'boolean') continue
     if (typeof v === 'number') {
-      if (options.plainJson && !Number.isFinite(v)) violations.push({ pointer: at, detail: 'is not a finite number' })
+      if (options.plainJson && !Number.isFinite(v)) violations.push({ pointer: pointerOf(item), detail: 'is not a finite number' })
       continue
     }
     if (typeof v !== 'object') {
-      if (options.plainJson || v !== undefined) violations.push({ pointer: at, detail: `is not JSON data (${typeof v})` })
+      if (options.plainJson || v !== undefined) violations.push({ pointer: pointerOf(item), detail: `is not JSON data (${typeof v})` })
       continue
     }
     // A cycle (or a huge shared structure) ends at the depth or the value limit.
     if (item.depth >= maxDepth) {
-      violations.push({ pointer: at, detail: `is nested deeper than ${maxDepth} levels` })
+      violations.push({ pointer: pointerOf(item), detail: `is nested deeper than ${maxDepth} levels` })
       continue
     }
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], pointer: `${item.pointer}/${i}`, depth: item.depth + 1 })
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], parent: item, token: i, depth: item.depth + 1 })
       continue
     }
     if (options.plainJson && !isPlainObject(v)) {
-      violations.push({ pointer: at, detail: 'is not a plain JSON object' })
+      violations.push({ pointer: pointerOf(item), detail: 'is not a plain JSON object' })
       continue
     }
     const keys = Object.keys(v)
@@ -137,10 +148,10 @@ export function checkTextPolicy (value: unknown, options: TextPolicyOptions = {}
       const key = keys[i]!
       const why = textViolation(key, maxLength)
       if (why !== null) {
-        violations.push({ pointer: at, detail: `has a property name that ${why}` })
+        violations.push({ pointer: pointerOf(item), detail: `has a property name that ${why}` })
         continue
       }
-      stack.push({ value: (v as Record<string, unknown>)[key], pointer: `${item.pointer}/${pointerToken(key)}`, depth: item.depth + 1 })
+      stack.push({ value: (v as Record<string, unknown>)[key], parent: item, token: key, depth: item.depth + 1 })
     }
   }
   return violations
