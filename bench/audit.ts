@@ -162,10 +162,12 @@ async function stages (events: AuditEvent[], instances: number[]): Promise<Array
     await broker.ensureTopics(['audit'])
     await broker.connectProducer()
     const relay = new OutboxRelay({ pool, broker, logger: silent })
+    const cpuBefore = cpuNow()
     const started = performance.now()
     relay.start()
     while (await relay.pending() > 0) await new Promise((resolve) => setTimeout(resolve, 5))
     out.push(['(a) part: outbox → Kafka (the platform relay alone)', `${(events.length / (performance.now() - started) * 1000).toFixed(0)} events/s`, ''])
+    notes.push(`CPU per event, part outbox → Kafka (the relay alone): ${cpuLine(cpuPer(cpuBefore, cpuNow(), events.length))}`)
     await relay.stop(); await broker.close(); await pool.end(); await dropDatabase(url)
   }
   for (const n of instances) {
@@ -179,12 +181,15 @@ async function stages (events: AuditEvent[], instances: number[]): Promise<Array
     const url = dbUrl('store')
     await ensureDatabase(url)
     const config = readConfig({ DATABASE_URL: url, KAFKA_TOPIC_PREFIX: prefix, KAFKA_BROKERS: BROKERS, LOG_LEVEL: 'silent', PORT: '0', CHECKPOINT_INTERVAL_MS: '1000' })
+    const cpuBefore = cpuNow()
     const started = performance.now()
     const apps = await Promise.all(Array.from({ length: n }, () => buildApp(config)))
     const size = async () => Number((await apps[0]!.auditLog.pool.query('SELECT size FROM tree_head')).rows[0].size)
     while (await size() < events.length) await new Promise((resolve) => setTimeout(resolve, 5))
     out.push([`(a) part: Kafka → store → tree, topic pre-filled, ${n} instance${n > 1 ? 's' : ''}`,
       `${(events.length / (performance.now() - started) * 1000).toFixed(0)} events/s`, 'including the instances\' start and group join'])
+    // The audit side alone (its start included), so its share of the pipeline's CPU can be seen.
+    notes.push(`CPU per event, part Kafka → store → tree, ${n} instance${n > 1 ? 's' : ''}: ${cpuLine(cpuPer(cpuBefore, cpuNow(), events.length))}`)
     for (const a of apps) await a.close()
     await dropDatabase(url)
   }

@@ -6,7 +6,8 @@
 // rejected_messages (never lost, never in the tree) and logged without its content.
 import type { Logger } from 'pino'
 import { assertAuditEvent, inTransaction, InvalidAuditEventError, type AuditEvent, type ConsumedMessage, type Pool, type PoolClient } from '@wams/platform'
-import { canonicalEventJson, leafHash } from '@wams/transparency-log'
+import { canonicalEventLeaf } from '@wams/transparency-log'
+import { byteaArray, jsonbArray } from './pg-binary-array.ts'
 import { SEQUENCED_CHANNEL, STORED_CHANNEL, TreeAppender, type PlannedAppend } from './tree-appender.ts'
 
 const CHUNK = 250
@@ -22,7 +23,7 @@ export interface StoreStats {
   rejected: number
 }
 
-interface Accepted { kind: 'event', message: ConsumedMessage, event: AuditEvent, canonical: string, leafHash: Buffer }
+interface Accepted { kind: 'event', message: ConsumedMessage, event: AuditEvent, canonical: Buffer, leafHash: Buffer }
 interface Rejected { kind: 'rejected', message: ConsumedMessage, problems: string[] }
 
 /** Parses and validates one message; never throws. */
@@ -41,9 +42,8 @@ export function classify (message: ConsumedMessage): Accepted | Rejected {
   } catch (err) {
     return { kind: 'rejected', message, problems: err instanceof InvalidAuditEventError ? err.errors : ['invalid'] }
   }
-  // The RFC 8785 text is both what is hashed and what is stored (jsonb), computed once.
-  const canonical = canonicalEventJson(event)
-  return { kind: 'event', message, event, canonical, leafHash: leafHash(Buffer.from(canonical, 'utf8')) }
+  // The RFC 8785 bytes are both what is hashed and what is stored (jsonb), encoded once.
+  return { kind: 'event', message, event, ...canonicalEventLeaf(event) }
 }
 
 export class AuditStore {
@@ -203,7 +203,7 @@ export class AuditStore {
                (SELECT count(*) FROM (SELECT pg_notify('${SEQUENCED_CHANNEL}', size::text) FROM new_head) n)::int AS sequenced,
                (SELECT count(*) FROM (SELECT pg_notify('${STORED_CHANNEL}', '') WHERE $24::bigint IS NULL AND EXISTS (SELECT 1 FROM new_events)) n)::int AS stored`,
       values: [
-        col((i) => i.event.eventId), col((i) => i.canonical), col((i) => i.leafHash),
+        col((i) => i.event.eventId), jsonbArray(col((i) => i.canonical)), byteaArray(col((i) => i.leafHash)),
         col((i) => i.message.partition), col((i) => i.message.offset), col((i) => i.event.type),
         col((i) => i.event.actor.org), col((i) => i.event.provider), col((i) => i.event.caseId), col((i) => i.event.subjectRef),
         col((i) => i.event.outcome), col((i) => i.event.category), col((i) => i.event.time), this.opts.instanceId,
