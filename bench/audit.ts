@@ -3,7 +3,8 @@
 //      tree — against a raw kafkajs produce-and-consume of the same messages (target ≥ ½ of raw);
 //  (b) proof generation at 1,000,000 leaves from the PostgreSQL node store (inclusion and
 //      consistency), the tree bulk-loaded;
-//  (c) `wams verify` throughput against plain SHA-256 of the same bytes (target ≥ ½).
+//  (c) `wams verify` throughput against plain SHA-256 of the same bytes (target ≥ ½);
+//  (s) the audit store alone (no Kafka), its CPU per event — not in the default parts.
 // Ends with issue 13's targets side by side (met / NOT met) and the CPU per event per process.
 // Run: node --import tsx bench/audit.ts [events, default 30000] [exportEvents, default 200000] [parts, default abc]
 import * as crypto from 'node:crypto'
@@ -15,7 +16,7 @@ import pino from 'pino'
 import { Kafka, logLevel } from 'kafkajs'
 import {
   Broker, OUTBOX_MIGRATIONS, OutboxRelay, auditKey, buildAuditEvent, createPool, dropDatabase, ensureDatabase, inTransaction, migrate,
-  parseTraceparent, recordAudit, LOCAL_POSTGRES, type AuditEvent
+  parseTraceparent, recordAudit, LOCAL_POSTGRES, type AuditEvent, type ConsumedMessage
 } from '@wams/platform'
 import { buildApp, readConfig, verifyExport, readLines } from '../services/audit/src/index.ts'
 import {
@@ -23,6 +24,7 @@ import {
   type StoredNode
 } from '@wams/transparency-log'
 import { PgNodeStore } from '../services/audit/src/pg-node-store.ts'
+import { AuditStore } from '../services/audit/src/store.ts'
 import { generateSigningKey, signCheckpoint, verifierKeyString } from '@wams/transparency-log'
 import { cpuLine, cpuPer, cpuSnapshot, percent, printTargets, thousands, type Target } from './report.ts'
 
@@ -196,6 +198,39 @@ async function stages (events: AuditEvent[], instances: number[]): Promise<Array
   return out
 }
 
+// ---- (s) the store alone ------------------------------------------------------------------------
+
+/**
+ * AuditStore.handle alone — no Kafka, no relay, one process — on the messages as the relay
+ * publishes them (the outbox's jsonb text), in partition batches of the size the consumer gets
+ * (~850 messages of 1 MB). The audit side's own CPU per event, steadier than the pipeline's.
+ */
+async function storeAlone (events: AuditEvent[]): Promise<void> {
+  const url = dbUrl('storealone')
+  await ensureDatabase(url)
+  const pool = createPool(url, 4)
+  await migrate(pool, `{${OUTBOX_MIGRATIONS},${AUDIT_MIGRATIONS}}`)
+  const messages: ConsumedMessage[] = []
+  for (let i = 0; i < events.length; i += 1000) {
+    const { rows } = await pool.query<{ t: string }>('SELECT x::text AS t FROM unnest($1::jsonb[]) x', [events.slice(i, i + 1000).map((e) => JSON.stringify(e))])
+    for (const r of rows) messages.push({ topic: 'wams.audit.v1', partition: 0, offset: String(messages.length), key: null, value: r.t, headers: {} })
+  }
+  const store = new AuditStore({ pool, logger: silent, instanceId: 'bench' })
+  const BATCH = 850
+  const warm = Math.min(2 * BATCH, Math.floor(messages.length / 10))
+  await store.handle(messages.slice(0, warm))
+  const cpuBefore = cpuNow()
+  const started = performance.now()
+  for (let i = warm; i < messages.length; i += BATCH) await store.handle(messages.slice(i, i + BATCH))
+  const ms = performance.now() - started
+  const n = messages.length - warm
+  if (store.stats.inserted !== messages.length) throw new Error(`stored ${store.stats.inserted} of ${messages.length}`)
+  rows.push([`(s) store + tree alone (AuditStore.handle, no Kafka), ${n} events in batches of ${BATCH}`, `${(n / ms * 1000).toFixed(0)} events/s`, 'the batches one after the other, as one consumer'])
+  notes.push(`CPU per event, store + tree alone: ${cpuLine(cpuPer(cpuBefore, cpuNow(), n))}`)
+  await pool.end()
+  await dropDatabase(url)
+}
+
 // ---- (b) proofs at 1,000,000 leaves -------------------------------------------------------------
 
 async function proofs (): Promise<void> {
@@ -333,6 +368,7 @@ if (PARTS.includes('a')) {
   measured.push(...await stages(events, [1, 3]))
   rows.unshift(...measured)
 }
+if (PARTS.includes('s')) await storeAlone(makeEvents(EVENTS))
 if (PARTS.includes('b')) await proofs()
 
 const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), ['measure', 'result', 'note'][c]!.length))
@@ -343,3 +379,4 @@ for (const r of rows) console.log(line(r))
 // The pipeline first, then the verifier: the order of the issue's table.
 targets.sort((a, b) => Number(a.measure.startsWith('wams')) - Number(b.measure.startsWith('wams')))
 if (targets.length > 0) printTargets('Issue 13 targets, audit log (this run):', targets, notes)
+else for (const n of notes) console.log(`  ${n}`)
