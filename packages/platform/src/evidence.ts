@@ -12,10 +12,9 @@
 //       └────────── receipt: proof checked here ⇒ proven_at ◀──────────────────┘
 //       (unknown after REPUBLISH ms ⇒ published again; after MAX_ATTEMPTS ⇒ alarm)
 import type { Logger } from 'pino'
-import canonicalize from 'canonicalize'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
-import { leafHash, verifyCheckpoint, verifyInclusion } from '@wams/transparency-log'
+import { eventLeafHash, verifyCheckpoint, verifyInclusion } from '@wams/transparency-log'
 import receiptsSchema from '@wams/schemas/inclusion-receipts.schema.json' with { type: 'json' }
 import type { InclusionReceipts } from '@wams/schemas'
 import { LeaderLock } from './leader-lock.ts'
@@ -220,8 +219,8 @@ export class EvidenceReconciler {
       for (const receipt of answer.receipts) {
         const row = byId.get(receipt.eventId.toLowerCase())
         if (!row) continue
-        const canonical = canonicalize(JSON.parse(row.payload))!
-        const ok = verifyInclusion(leafHash(Buffer.from(canonical, 'utf8')), receipt.leafIndex, signed.size,
+        // The leaf as the log computes it (RFC 8785 of our own copy of the event), one definition for both.
+        const ok = verifyInclusion(eventLeafHash(JSON.parse(row.payload) as object), receipt.leafIndex, signed.size,
           receipt.inclusionProof.map((h) => Buffer.from(h, 'base64')), signed.rootHash)
         if (ok) proven.push({ row, leafIndex: receipt.leafIndex })
         else mismatched.push(row)
