@@ -7,7 +7,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-export const SECURITY_HEADER_OPTIONS: HelmetOptions = {
+const SECURITY_HEADER_OPTIONS: HelmetOptions = {
   // NLGov API design rules: no framing, no sniffing, HSTS, no referrer; the docs UI needs inline assets.
   contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
   frameguard: { action: 'deny' },
@@ -16,7 +16,7 @@ export const SECURITY_HEADER_OPTIONS: HelmetOptions = {
 }
 
 /** What helmet sets with these options, read off one run of its middleware. */
-export function securityHeaders (options: HelmetOptions = SECURITY_HEADER_OPTIONS): Readonly<Record<string, string>> {
+function securityHeaders (): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {}
   const recorder = {
     setHeader (name: string, value: string | number | readonly string[]) { headers[name] = Array.isArray(value) ? value.join(', ') : String(value) },
@@ -24,14 +24,14 @@ export function securityHeaders (options: HelmetOptions = SECURITY_HEADER_OPTION
     getHeader (name: string) { return headers[name] }
   }
   let failed: unknown = null
-  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => { if (err) failed = err })
+  helmet(SECURITY_HEADER_OPTIONS)({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => { if (err) failed = err })
   if (failed !== null) throw failed instanceof Error ? failed : new Error(String(failed))
   return Object.freeze(headers)
 }
 
 /** Sets the headers at the start of every request, as @fastify/helmet's global hook did. */
-async function securityHeadersPlugin (app: FastifyInstance, options: { helmet?: HelmetOptions }): Promise<void> {
-  const headers = securityHeaders(options.helmet)
+async function securityHeadersPlugin (app: FastifyInstance): Promise<void> {
+  const headers = securityHeaders()
   app.addHook('onRequest', (_request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.headers(headers)
     done()

@@ -265,7 +265,7 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
   })
 
   await app.register(problemPlugin, { methodsOf: (url: string) => routes.allowed(url) })
-  await app.register(securityHeaders, {})
+  await app.register(securityHeaders)
   app.addSchema(problemSchema)
 
   await app.register(swagger, swaggerOptions(app, {

@@ -3,7 +3,7 @@
 // whatever key order or number formatting its own JSON library produces.
 import { hash } from 'node:crypto'
 import { canonicalJson } from './canonical-json.ts'
-import { leafHash } from './hasher.ts'
+import { LEAF_PREFIX_BYTE } from './hasher.ts'
 
 /** The RFC 8785 canonical JSON text of an event (throws if it is not JSON-representable). */
 export function canonicalEventJson (event: object): string {
@@ -16,7 +16,7 @@ export function canonicalEventJson (event: object): string {
 
 /** leafHash(UTF-8 of the RFC 8785 canonical JSON of the event). */
 export function eventLeafHash (event: object): Buffer {
-  return leafHash(Buffer.from(canonicalEventJson(event), 'utf8'))
+  return canonicalEventLeaf(event).leafHash
 }
 
 /**
@@ -26,7 +26,7 @@ export function eventLeafHash (event: object): Buffer {
 export function canonicalEventLeaf (event: object): { canonical: Buffer, leafHash: Buffer } {
   const text = canonicalEventJson(event)
   const prefixed = Buffer.allocUnsafe(1 + Buffer.byteLength(text, 'utf8'))
-  prefixed[0] = 0x00 // RFC 6962 leaf prefix, as leafHash
+  prefixed[0] = LEAF_PREFIX_BYTE
   prefixed.write(text, 1, 'utf8')
   return { canonical: prefixed.subarray(1), leafHash: hash('sha256', prefixed, 'buffer') }
 }

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto'
 /** Size in bytes of every hash in the log (SHA-256). */
 export const HASH_SIZE = 32
 
-const LEAF_PREFIX = Buffer.from([0x00])
+/** The byte in front of a leaf's data (RFC 6962 §2.1). */
+export const LEAF_PREFIX_BYTE = 0x00
+const LEAF_PREFIX = Buffer.from([LEAF_PREFIX_BYTE])
 const NODE_PREFIX = Buffer.from([0x01])
 
 /** SHA-256(0x00 ‖ data): the hash of one log entry. */
