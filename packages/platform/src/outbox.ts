@@ -43,9 +43,11 @@ export interface RelayOptions {
   batchSize?: number
   pollMs?: number
   /**
-   * Least time between the starts of two partial batches (ms, default 50), like Kafka's linger: under
+   * Least time between the starts of two partial batches (ms, default 250), like Kafka's linger: under
    * load, events that committed meanwhile go in one SELECT, one produce and one UPDATE instead of
-   * one each per commit. Adds at most this much to an event's way to the log, never to an answer.
+   * one each per commit. A batch costs the relay about 1.7 ms of CPU whatever its size (measured:
+   * 4.2 ms for 50 events, 26.8 ms for 500), on the thread that serves requests. Adds at most this
+   * much to an event's way to the log, never to an answer.
    */
   lingerMs?: number
   /** Called after Kafka acknowledged a batch and before the rows are marked (tests crash here). */
@@ -66,7 +68,7 @@ export class OutboxRelay {
   lastError: Error | null = null
 
   constructor (options: RelayOptions) {
-    this.opts = { batchSize: 500, pollMs: 250, lingerMs: 50, ...options }
+    this.opts = { batchSize: 500, pollMs: 250, lingerMs: 250, ...options }
     this.lock = new LeaderLock({ pool: options.pool, lockId: RELAY_LOCK, channel: NOTIFY_CHANNEL, onNotify: () => this.sleeper.wake() })
   }
 

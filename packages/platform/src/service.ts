@@ -195,6 +195,15 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
   let closing = false
   app.addHook('preClose', async () => { closing = true })
 
+  // A route's schema is fixed once it is registered: what it produces is read off it once.
+  const produced = new WeakMap<object, string[] | null>()
+  const producedTypesOf = (schema: object | undefined): string[] | null => {
+    if (schema === undefined) return null
+    let types = produced.get(schema)
+    if (types === undefined) produced.set(schema, types = producedTypes(schema))
+    return types
+  }
+
   app.decorateRequest('trace', null as unknown as TraceContext)
   app.addHook('onRequest', async (request, reply) => {
     request.trace = parseTraceparent(request.headers.traceparent)
@@ -210,7 +219,7 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
       return sendProblem(reply, problem(414, `The URL is longer than ${MAX_URL_LENGTH} bytes`, { code: 'WAMS_URI_TOO_LONG' }))
     }
     // Content negotiation: a route answers in the media types its response schema declares.
-    const produced = producedTypes(request.routeOptions.schema)
+    const produced = producedTypesOf(request.routeOptions.schema)
     if (produced !== null && !acceptable(request.headers.accept, produced)) {
       return sendProblem(reply, problem(406, `This URL answers in ${produced.join(', ')} (errors in ${PROBLEM_TYPE}); the Accept header allows none of them`, { code: 'WAMS_NOT_ACCEPTABLE' }))
     }
