@@ -79,6 +79,7 @@ export const baseConfigSchema = {
     AUTH_FAILURE_WINDOW_MS: { type: 'integer', minimum: 1000, default: 60000, description: 'Window over which failed authentication is counted per source (client network); attempts beyond the burst become one aggregate audit event per window' },
     AUTH_FAILURE_BURST: { type: 'integer', minimum: 0, default: 5, description: 'Failed authentication attempts per source and window recorded one by one in the audit log' },
     OUTBOX_LINGER_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 250, description: 'Least time between two partial batches of the outbox relay (none after a full batch): under load the events committed meanwhile are read, sent to Kafka and marked in one go. Delays an event on its way to the log by at most this much, never an answer' },
+    OUTBOX_RELAY_THREAD: { type: 'boolean', default: true, description: 'Run the outbox relay on a worker thread of its own (its own pool connections and Kafka producer), so that publishing does not take CPU from the thread that serves requests; false: in the main thread' },
     OUTBOX_RETENTION_MS: { type: 'integer', minimum: 0, default: 604800000, description: 'Proven audit events (and published other messages) stay this long in the outbox before they are pruned' },
     ...tlsConfigProperties()
   }

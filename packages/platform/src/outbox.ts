@@ -110,7 +110,12 @@ export class OutboxRelay {
         backoff = this.opts.pollMs
         full = published === this.opts.batchSize
         if (full) continue // more waiting: go on without sleeping
-        if (!this.running) return
+        // Stopping: drain, one more batch until a poll finds nothing (rows may have been
+        // committed while the last batch was under way).
+        if (!this.running) {
+          if (published === 0) return
+          continue
+        }
         await this.sleeper.sleep(this.opts.pollMs)
       } catch (err) {
         this.lastError = err as Error

@@ -7,6 +7,7 @@ import { baseConfigSchema, httpsOptions } from './config.ts'
 import { createPool, defaultDatabaseUrl, ensureDatabase, migrate, type Pool } from './database.ts'
 import { Broker, type TopicKey } from './kafka.ts'
 import { OutboxRelay, OUTBOX_MIGRATIONS } from './outbox.ts'
+import { RelayThread, type Relay } from './relay-thread.ts'
 import { EvidenceReconciler, httpReceiptSource, type ReceiptSource } from './evidence.ts'
 import { loadPrivateKeyPem, verifierKeyString } from '@wams/transparency-log'
 import { createPseudonymiser, type Pseudonymiser } from './pseudonym.ts'
@@ -24,7 +25,7 @@ export interface Runtime {
   logger: Logger
   pool: Pool
   broker: Broker
-  relay: OutboxRelay
+  relay: Relay
   /** Keeps audit events until the log proved it holds them; gates release (SPEC §7). */
   evidence: EvidenceReconciler
   pseudonymise: Pseudonymiser
@@ -71,15 +72,15 @@ export async function startRuntime (options: {
     await pool.end()
     throw err
   }
-  const broker = new Broker({
+  const brokerSettings = {
     brokers: config.KAFKA_BROKERS,
     clientId: config.SERVICE_NAME,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     partitions: config.KAFKA_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-    minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS,
-    logger
-  })
+    ...(config.KAFKA_MIN_INSYNC_REPLICAS !== undefined ? { minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS } : {})
+  }
+  const broker = new Broker({ ...brokerSettings, logger })
   try {
     await broker.ensureTopics(options.topics)
     await broker.connectProducer()
@@ -88,7 +89,9 @@ export async function startRuntime (options: {
     await pool.end()
     throw new Error(`Kafka at ${config.KAFKA_BROKERS} is not reachable: ${(err as Error).message}`)
   }
-  const relay = new OutboxRelay({ pool, broker, logger, lingerMs: config.OUTBOX_LINGER_MS })
+  const relay: Relay = config.OUTBOX_RELAY_THREAD
+    ? new RelayThread({ pool, logger, data: { databaseUrl, broker: brokerSettings, lingerMs: config.OUTBOX_LINGER_MS, service: config.SERVICE_NAME, logLevel: config.LOG_LEVEL } })
+    : new OutboxRelay({ pool, broker, logger, lingerMs: config.OUTBOX_LINGER_MS })
   relay.start()
   const evidence = evidenceOf(config, pool, logger, options.receipts?.(pool) ?? httpReceiptSource(config.AUDIT_URL), options.verifierKey)
   evidence.start()
