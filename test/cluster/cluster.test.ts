@@ -134,7 +134,15 @@ const faults: Fault[] = [
     },
     check: async (t, _answers, { extra, note }) => {
       t.ok(extra.next !== null && extra.next !== extra.leader, `the other instance took over the sequencer (${String(extra.leader)} → ${String(extra.next)})`)
-      const after = await checkpointOf(liveAudit().url)
+      // The killed leader's partitions wait for the group's session timeout before the other
+      // instance consumes them; on a busy machine that can outlast the load, so the growth is
+      // awaited (bounded), not sampled once.
+      const deadline = Date.now() + 30_000
+      let after = await checkpointOf(liveAudit().url)
+      while (after.treeSize <= (extra.sizeBefore as number) && Date.now() < deadline) {
+        await sleep(500)
+        after = await checkpointOf(liveAudit().url)
+      }
       t.ok(after.treeSize > (extra.sizeBefore as number), `the one tree kept growing: ${String(extra.sizeBefore)} → ${after.treeSize} leaves`)
       const killed = stack.audits.find((a) => a.instance === extra.leader)!
       note(`${killed.instance} ready again in ${((await killed.start(undefined, 120_000)) / 1000).toFixed(1)} s, as a standby`)

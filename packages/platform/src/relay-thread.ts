@@ -44,6 +44,13 @@ export interface RelayWorkerState { isLeader: boolean, lastError: string | null 
 const WORKER_URL = new URL('./relay-worker.ts', import.meta.url)
 const BOOTSTRAP = new URL(`data:text/javascript,${encodeURIComponent(
   `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(WORKER_URL.href)})`)}`)
+// The process's flags without its preloads (--import, --require, --loader): they are the
+// process's own (a parent guard, a test runner's hooks, tsx itself) and run before the bootstrap
+// could load TypeScript.
+const PRELOADS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader'])
+const WORKER_EXEC_ARGV = process.execArgv.filter((arg, i, all) =>
+  !PRELOADS.has(arg) && !PRELOADS.has(all[i - 1] ?? '') && ![...PRELOADS].some((p) => arg.startsWith(`${p}=`)))
+
 const RESTART_MIN_MS = 1000
 const RESTART_MAX_MS = 15_000
 const STOP_MS = 15_000
@@ -96,7 +103,7 @@ export class RelayThread implements Relay {
   }
 
   private spawn (): void {
-    const worker = new Worker(BOOTSTRAP, { workerData: this.opts.data })
+    const worker = new Worker(BOOTSTRAP, { workerData: this.opts.data, execArgv: WORKER_EXEC_ARGV })
     this.worker = worker
     this.stopped = null
     worker.on('message', (state: RelayWorkerState) => {
