@@ -329,13 +329,15 @@ async function main (): Promise<void> {
       row.cpu = cpuPer(before, cpuSnapshot(rolesOf(servers)), row.total)
       return row
     }
+    // The proxy and the gateway each twice, around each other (P A A P; with --compare P A B B A P),
+    // so that a drift of the machine's speed during the run favours neither side of a ratio.
     const loaded = [
       await measured('partner direct', direct),
       await measured('bare reply-from proxy', proxied),
       await measured('full gateway', full),
-      // With --compare: B, then B and the gateway again (A B B A), so that a drift of the
-      // machine's load during the run favours neither.
-      ...(fullB ? [await measured('gateway B', fullB), await measured('gateway B (again)', fullB), await measured('full gateway (again)', full)] : [])
+      ...(fullB ? [await measured('gateway B', fullB), await measured('gateway B (again)', fullB)] : []),
+      await measured('full gateway (again)', full),
+      await measured('bare proxy (again)', proxied)
     ]
     process.stderr.write('200 requests/s...\n')
     const rated = [
@@ -357,7 +359,8 @@ async function main (): Promise<void> {
     const f = (n: number, d = 0) => n.toFixed(d).padStart(10)
     console.log(`\nGateway benchmark — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), loopback, ${seconds} s per run after ${Math.max(3, seconds)} s of warm-up per server, autocannon ${connections} connections`)
     console.log('Every server in its own process; PostgreSQL, Kafka and this load generator share the same machine.')
-    if (compare) console.log(`gateway B: a second full gateway, with ${compare}; at full load measured A B B A, at 200 req/s A then B (not alternated).`)
+    console.log(`At full load the proxy and the gateway${compare ? 's' : ''} are measured twice, around each other (${compare ? 'P A B B A P' : 'P A A P'}); a ratio uses each side's mean.`)
+    if (compare) console.log(`gateway B: a second full gateway, with ${compare}; at 200 req/s A then B (not alternated).`)
     console.log('')
     console.log(`${'run'.padEnd(28)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'non-2xx'.padStart(10)}${'errors'.padStart(10)}`)
     for (const r of [...loaded, ...rated]) console.log(`${r.name.padEnd(28)}${f(r.rps)}${f(r.p50)}${f(r.p99)}${f(r.non2xx)}${f(r.errors)}`)
@@ -389,13 +392,15 @@ async function main (): Promise<void> {
       console.log('\nWARNING: some requests did not succeed; the figures of those runs do not measure the happy path.')
       process.exitCode = 1
     }
-    const [d, p] = loaded as [Row, Row, Row]
-    // With --compare, each gateway's mean of its two full-load runs.
+    // Each side's mean of its two full-load runs.
     const mean = (a: Row, b?: Row): Row => b === undefined
       ? a
       : { ...a, rps: (a.rps + b.rps) / 2, total: a.total + b.total, cpu: new Map([...(a.cpu ?? [])].map(([k, v]) => [k, (v * a.total + (b.cpu?.get(k) ?? 0) * b.total) / (a.total + b.total)])) }
-    const g = mean(loaded[2]!, loaded[5])
-    const gB = loaded[3] ? mean(loaded[3], loaded[4]) : null
+    const byName = (name: string) => loaded.find((r) => r.name === name)
+    const d = loaded[0]!
+    const p = mean(byName('bare reply-from proxy')!, byName('bare proxy (again)'))
+    const g = mean(byName('full gateway')!, byName('full gateway (again)'))
+    const gB = fullB ? mean(byName('gateway B')!, byName('gateway B (again)')) : null
     const added = pacedFull.p50 - pacedDirect.p50
     const addedCannon = rated[2]!.p50 - rated[0]!.p50
     summary = () => printTargets(`Issue 13 targets, gateway (this run, ${seconds} s per measurement):`, [
@@ -408,7 +413,7 @@ async function main (): Promise<void> {
           ]
         : [])
     ], [
-      ...(gB ? ['(with --compare: each gateway\'s req/s and CPU are the mean of its two full-load runs, A B B A)', `CPU per request at full load, all processes: gateway B run ${cpuLine(gB.cpu ?? new Map())}`] : []),
+      ...(gB ? [`CPU per request at full load, all processes: gateway B run ${cpuLine(gB.cpu ?? new Map())}`] : []),
       `CPU per request at full load, all processes: gateway run ${cpuLine(g.cpu ?? new Map())}`,
       `                                             bare proxy run ${cpuLine(p.cpu ?? new Map())}`,
       `(autocannon at 200 req/s, 1 ms resolution: gateway p50 +${addedCannon.toFixed(0)} ms; the bare proxy reaches ${percent(p.rps, d.rps)} of the direct throughput)`,

@@ -6,8 +6,8 @@ import pino from 'pino'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { randomUUID } from 'node:crypto'
-import { Broker, OutboxRelay, OUTBOX_MIGRATIONS, appendToOutbox, createPool, inTransaction, migrate, type ConsumedMessage } from '@wams/platform'
-import { KAFKA_BROKERS, freshDatabase, freshTopicPrefix } from '../support/infra.ts'
+import { Broker, OutboxRelay, OUTBOX_MIGRATIONS, appendToOutbox, createPool, inTransaction, migrate } from '@wams/platform'
+import { KAFKA_BROKERS, consumeAll, freshDatabase, freshTopicPrefix } from '../support/infra.ts'
 
 async function setup (t: { teardown: (fn: () => unknown) => void }, label: string) {
   const db = await freshDatabase(label)
@@ -18,25 +18,6 @@ async function setup (t: { teardown: (fn: () => unknown) => void }, label: strin
   await broker.ensureTopics(['audit'])
   t.teardown(async () => { await broker.close(); await pool.end(); await db.drop() })
   return { db, pool, prefix, broker }
-}
-
-async function consumeAll (broker: Broker, expectedDistinct: number, timeoutMs = 30000): Promise<ConsumedMessage[]> {
-  const all: ConsumedMessage[] = []
-  let done!: () => void
-  const finished = new Promise<void>((resolve) => { done = resolve })
-  const consumer = await broker.consume({
-    groupId: `g-${randomUUID()}`,
-    topics: ['audit'],
-    handle: async (messages) => {
-      all.push(...messages)
-      if (new Set(all.map((m) => m.headers['event-id'])).size >= expectedDistinct) done()
-    }
-  })
-  const timer = setTimeout(done, timeoutMs)
-  await finished
-  clearTimeout(timer)
-  await consumer.stop()
-  return all
 }
 
 function events (n: number, keys: string[]) {

@@ -4,8 +4,8 @@
 import t from 'tap'
 import pino from 'pino'
 import { randomUUID } from 'node:crypto'
-import { Broker, OUTBOX_MIGRATIONS, RelayThread, appendToOutbox, createPool, inTransaction, migrate, type ConsumedMessage } from '@wams/platform'
-import { KAFKA_BROKERS, freshDatabase, freshTopicPrefix } from '../support/infra.ts'
+import { Broker, OUTBOX_MIGRATIONS, RelayThread, appendToOutbox, createPool, inTransaction, migrate } from '@wams/platform'
+import { KAFKA_BROKERS, consumeAll, freshDatabase, freshTopicPrefix } from '../support/infra.ts'
 
 async function setup (t: { teardown: (fn: () => unknown) => void }, label: string) {
   const db = await freshDatabase(label)
@@ -25,25 +25,6 @@ function events (n: number, keys: string[]) {
 
 async function write (pool: ReturnType<typeof createPool>, list: ReturnType<typeof events>): Promise<void> {
   for (let i = 0; i < list.length; i += 10) await inTransaction(pool, (client) => appendToOutbox(client, list.slice(i, i + 10)))
-}
-
-async function consumeAll (broker: Broker, expectedDistinct: number, timeoutMs = 30000): Promise<ConsumedMessage[]> {
-  const all: ConsumedMessage[] = []
-  let done!: () => void
-  const finished = new Promise<void>((resolve) => { done = resolve })
-  const consumer = await broker.consume({
-    groupId: `g-${randomUUID()}`,
-    topics: ['audit'],
-    handle: async (messages) => {
-      all.push(...messages)
-      if (new Set(all.map((m) => m.headers['event-id'])).size >= expectedDistinct) done()
-    }
-  })
-  const timer = setTimeout(done, timeoutMs)
-  await finished
-  clearTimeout(timer)
-  await consumer.stop()
-  return all
 }
 
 async function until (what: string, check: () => Promise<boolean> | boolean, ms = 20000): Promise<void> {

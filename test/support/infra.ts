@@ -1,8 +1,8 @@
 // Real infrastructure for tests: a fresh PostgreSQL database and a fresh Kafka topic prefix per
 // test file, on the local server and the broker that `npm test` started. Nothing is faked.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import pg from 'pg'
-import { dropDatabase, ensureDatabase, LOCAL_POSTGRES } from '@wams/platform'
+import { dropDatabase, ensureDatabase, LOCAL_POSTGRES, type Broker, type ConsumedMessage } from '@wams/platform'
 
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 export const POSTGRES_SERVER = process.env.WAMS_POSTGRES_SERVER ?? LOCAL_POSTGRES
@@ -43,4 +43,24 @@ async function settled (url: string): Promise<void> {
 
 export function freshTopicPrefix (label: string): string {
   return `t.${uniqueName(label)}.`
+}
+
+/** Consumes the audit topic from the start until `expectedDistinct` event ids arrived (or `timeoutMs` passed). */
+export async function consumeAll (broker: Broker, expectedDistinct: number, timeoutMs = 30000): Promise<ConsumedMessage[]> {
+  const all: ConsumedMessage[] = []
+  let done!: () => void
+  const finished = new Promise<void>((resolve) => { done = resolve })
+  const consumer = await broker.consume({
+    groupId: `g-${randomUUID()}`,
+    topics: ['audit'],
+    handle: async (messages) => {
+      all.push(...messages)
+      if (new Set(all.map((m) => m.headers['event-id'])).size >= expectedDistinct) done()
+    }
+  })
+  const timer = setTimeout(done, timeoutMs)
+  await finished
+  clearTimeout(timer)
+  await consumer.stop()
+  return all
 }
