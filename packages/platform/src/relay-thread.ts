@@ -9,11 +9,10 @@
 // The worker is part of the process: it dies with it. When it dies alone (an error nobody
 // caught), it is started again after a backoff, and lastError says so meanwhile (readiness);
 // rows wait in the outbox, as they do while Kafka is away.
-import type { Worker } from 'node:worker_threads'
+import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { Pool } from './database.ts'
 import type { BrokerSettings } from './kafka.ts'
-import { startTsWorker } from './ts-worker.ts'
 
 /** What a service needs of its relay, in process or on a thread. */
 export interface Relay {
@@ -40,7 +39,18 @@ export interface RelayWorkerData {
 /** The worker's state, posted when it changes. */
 export interface RelayWorkerState { isLeader: boolean, lastError: string | null }
 
+// The worker's module is TypeScript like the rest: the thread first registers tsx's loader,
+// which a worker does not inherit from the process, then imports it.
 const WORKER_URL = new URL('./relay-worker.ts', import.meta.url)
+const BOOTSTRAP = new URL(`data:text/javascript,${encodeURIComponent(
+  `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(WORKER_URL.href)})`)}`)
+// The process's flags without its preloads (--import, --require, --loader): they are the
+// process's own (a parent guard, a test runner's hooks, tsx itself) and run before the bootstrap
+// could load TypeScript.
+const PRELOADS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader'])
+const WORKER_EXEC_ARGV = process.execArgv.filter((arg, i, all) =>
+  !PRELOADS.has(arg) && !PRELOADS.has(all[i - 1] ?? '') && ![...PRELOADS].some((p) => arg.startsWith(`${p}=`)))
+
 const RESTART_MIN_MS = 1000
 const RESTART_MAX_MS = 15_000
 const STOP_MS = 15_000
@@ -100,7 +110,7 @@ export class RelayThread implements Relay {
   }
 
   private spawn (): void {
-    const worker = startTsWorker(WORKER_URL, this.opts.data)
+    const worker = new Worker(BOOTSTRAP, { workerData: this.opts.data, execArgv: WORKER_EXEC_ARGV })
     this.worker = worker
     this.stopped = null
     worker.on('message', (state: RelayWorkerState) => {

@@ -29,8 +29,6 @@ export interface ExchangeDeps {
   audit?: AuditBatcher
   pseudonymise: Pseudonymiser
   log: Logger
-  /** The partner token from the signing thread (token-signer-thread.ts); absent: the partner client signs it. */
-  partnerToken?: (provider: string, requestId: string) => Promise<string>
 }
 
 /** The request body as the route validated it, plus what the route knows about the call. */
@@ -82,17 +80,13 @@ export async function exchange (deps: ExchangeDeps, input: {
   category: string,
   purpose: string,
   necessity: string,
-  decision: Decision,
-  /** The call's token, asked for earlier (while the gateway decided). */
-  token?: Promise<string>
+  decision: Decision
 }): Promise<Exchanged> {
   const party = deps.register.active(input.provider)!
-  const token = input.token ?? deps.partnerToken?.(input.provider, input.requestId)
   const answer: PartnerAnswer = await deps.partners.call({
     provider: { oin: party.oin, baseUrl: party.baseUrl },
     requestId: input.requestId,
     trace: input.trace,
-    ...(token !== undefined ? { token } : {}),
     body: {
       requestId: input.requestId,
       // A pseudonym per provider: partners cannot link their requests across providers by case.
@@ -190,8 +184,6 @@ type Answer = { status: 200, body: Permit } | { status: number, problem: Problem
 
 async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (stage: string) => void, receivedAt: number): Promise<Answer> {
   const { requestId, principal } = input
-  // Signed on its thread while this one decides; unused (and harmless) when the answer is a deny.
-  const token = deps.partnerToken?.(input.provider, requestId)
   const subjectRef = deps.pseudonymise('bsn', input.subject)
   const partyType = deps.register.partyType(principal.org)
   const record = (outcome: Outcome, rest: Partial<DecisionRecord>): DecisionRecord => ({
@@ -258,7 +250,7 @@ async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (s
     return { status: 403, problem: denyProblem(requestId, decision.reasons, { auditEventId: ids[0] }) }
   }
 
-  const x = await exchange(deps, { ...input, partyType, decision, ...(token !== undefined ? { token } : {}) })
+  const x = await exchange(deps, { ...input, partyType, decision })
   lap('partner')
   // A permit by an exception (rule 11, GDPR art. 18(2)) is recorded with its code and the stated
   // reason, whatever the partner then answers, and flagged for the supervisor.

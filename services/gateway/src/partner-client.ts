@@ -42,8 +42,6 @@ export interface PartnerRequest {
   trace: TraceContext
   /** The SPEC body: requestId, caseRef, subject, category, fields, purpose, requester, necessity, legalBasis. */
   body: Record<string, unknown>
-  /** The call's token, signed elsewhere (never rejects); absent: `options.token` signs it here. */
-  token?: Promise<string>
 }
 
 export interface PartnerClientOptions {
@@ -187,13 +185,12 @@ export function createPartnerClient (options: PartnerClientOptions): PartnerClie
     const url = dataRequestsUrl(request)
     let statusCode: number
     let text: string
-    const token = request.token === undefined ? options.token(request.provider.oin, request.requestId) : await request.token
     try {
       const res = await pool.request({
         method: 'POST',
         path: url.pathname,
         headers: {
-          authorization: `Bearer ${token}`,
+          authorization: `Bearer ${options.token(request.provider.oin, request.requestId)}`,
           traceparent: traceparentOf(request.trace),
           'content-type': 'application/json',
           accept: 'application/json'

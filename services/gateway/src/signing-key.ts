@@ -67,9 +67,3 @@ export function createGatewaySigner (config: SigningKeyConfig, now: () => number
     }
   }
 }
-
-/** What the partner token thread signs with (token-signer-thread.ts): the same key, issuer and lifetime. */
-export function partnerTokenSigning (config: SigningKeyConfig): { keyPem: string, iss: string, org: string, ttlS: number } {
-  const { key, iss } = loadKey(config)
-  return { keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(), iss, org: config.GATEWAY_OIN, ttlS: PARTNER_TOKEN_TTL_S }
-}

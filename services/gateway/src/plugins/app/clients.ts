@@ -5,8 +5,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { AuditBatcher, type Runtime } from '@wams/platform'
 import type { Config } from '../../config.ts'
-import { createGatewaySigner, partnerTokenSigning, type GatewaySigner } from '../../signing-key.ts'
-import { TokenSignerThread } from '../../token-signer-thread.ts'
+import { createGatewaySigner, type GatewaySigner } from '../../signing-key.ts'
 import { createCaseStateClient } from '../../case-state-client.ts'
 import { LeasedCaseStates } from '../../case-state-lease.ts'
 import type { Logger } from 'pino'
@@ -51,14 +50,6 @@ async function clientsPlugin (app: FastifyInstance, { config, runtime, offline }
     breaker: { errorPercent: config.BREAKER_ERROR_PERCENT, volume: config.BREAKER_VOLUME, windowMs: config.BREAKER_WINDOW_MS, resetMs: config.BREAKER_RESET_MS },
     token: (provider, requestId) => signer.partnerToken(provider, requestId)
   })
-  // Offline (the OpenAPI document) no thread starts.
-  const tokens = config.PARTNER_TOKEN_THREAD && !offline
-    ? new TokenSignerThread({ data: partnerTokenSigning(config), local: (provider, requestId) => signer.partnerToken(provider, requestId), logger: app.log as Logger })
-    : null
-  if (tokens) {
-    tokens.start()
-    app.addHook('onClose', async () => { await tokens.stop() })
-  }
   const audit = config.AUDIT_GROUP_COMMIT_MAX_EVENTS > 0 ? new AuditBatcher({ pool: runtime.pool, maxEvents: config.AUDIT_GROUP_COMMIT_MAX_EVENTS, maxInFlight: config.AUDIT_GROUP_COMMIT_MAX_IN_FLIGHT, relay: runtime.relay }) : undefined
   app.decorate('signer', signer)
   app.decorate('partners', partners)
@@ -69,7 +60,6 @@ async function clientsPlugin (app: FastifyInstance, { config, runtime, offline }
     partners,
     pool: runtime.pool,
     ...(audit ? { audit } : {}),
-    ...(tokens ? { partnerToken: (provider: string, requestId: string) => tokens.sign(provider, requestId) } : {}),
     pseudonymise: runtime.pseudonymise,
     log: app.log as ExchangeDeps['log']
   })
