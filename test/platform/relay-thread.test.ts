@@ -61,7 +61,7 @@ t.test('stop publishes what is pending; a dead thread is started again and loses
   // Written while no thread runs: they wait in the outbox for the new one.
   await write(pool, events(30, ['x']))
   await until('the new thread published the rows written meanwhile', async () => await relay.pending() === 0)
-  await until('the crash is history once the new thread publishes', () => relay.lastError === null)
+  await until('the crash is history once the new thread runs', () => relay.lastError === null)
   await write(pool, events(20, ['y']))
   relay.wake()
   await relay.stop()

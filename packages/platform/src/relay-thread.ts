@@ -115,7 +115,7 @@ export class RelayThread implements Relay {
     this.stopped = null
     worker.on('message', (state: RelayWorkerState) => {
       this.state = state
-      // Publishing again: the crash is history, and so is its backoff.
+      // A thread that runs and reports no error: the crash is history, and so is its backoff.
       if (state.lastError === null && this.crashed) { this.crashed = null; this.restartMs = RESTART_MIN_MS }
     })
     worker.on('error', (err) => {
