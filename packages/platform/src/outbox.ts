@@ -46,8 +46,8 @@ export interface RelayOptions {
    * Least time between the starts of two partial batches (ms, default 250), like Kafka's linger: under
    * load, events that committed meanwhile go in one SELECT, one produce and one UPDATE instead of
    * one each per commit. A batch costs the relay about 1.7 ms of CPU whatever its size (measured:
-   * 4.2 ms for 50 events, 26.8 ms for 500), on the thread that serves requests. Adds at most this
-   * much to an event's way to the log, never to an answer.
+   * 4.2 ms for 50 events, 26.8 ms for 500). Adds at most this much to an event's way to the log,
+   * never to an answer.
    */
   lingerMs?: number
   /** Called after Kafka acknowledged a batch and before the rows are marked (tests crash here). */
@@ -151,10 +151,13 @@ export class OutboxRelay {
   }
 
   /** Rows not yet acknowledged by Kafka (readiness and tests). */
-  async pending (): Promise<number> {
-    const { rows } = await this.opts.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')
-    return Number(rows[0]!.n)
-  }
+  pending (): Promise<number> { return pendingOutboxRows(this.opts.pool) }
+}
+
+/** Outbox rows not yet acknowledged by Kafka, whichever relay publishes them. */
+export async function pendingOutboxRows (pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')
+  return Number(rows[0]!.n)
 }
 
 export const OUTBOX_MIGRATIONS = new URL('../migrations', import.meta.url).pathname

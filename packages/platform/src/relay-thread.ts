@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { Pool } from './database.ts'
 import type { BrokerSettings } from './kafka.ts'
+import { pendingOutboxRows } from './outbox.ts'
 
 /** What a service needs of its relay, in process or on a thread. */
 export interface Relay {
@@ -104,10 +105,7 @@ export class RelayThread implements Relay {
     await this.stopped
   }
 
-  async pending (): Promise<number> {
-    const { rows } = await this.opts.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')
-    return Number(rows[0]!.n)
-  }
+  pending (): Promise<number> { return pendingOutboxRows(this.opts.pool) }
 
   private spawn (): void {
     const worker = new Worker(BOOTSTRAP, { workerData: this.opts.data, execArgv: WORKER_EXEC_ARGV })

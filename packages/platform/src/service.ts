@@ -196,11 +196,11 @@ export async function createService (options: ServiceOptions): Promise<FastifyIn
   app.addHook('preClose', async () => { closing = true })
 
   // A route's schema is fixed once it is registered: what it produces is read off it once.
-  const produced = new WeakMap<object, string[] | null>()
+  const producedBySchema = new WeakMap<object, string[] | null>()
   const producedTypesOf = (schema: object | undefined): string[] | null => {
     if (schema === undefined) return null
-    let types = produced.get(schema)
-    if (types === undefined) produced.set(schema, types = producedTypes(schema))
+    let types = producedBySchema.get(schema)
+    if (types === undefined) producedBySchema.set(schema, types = producedTypes(schema))
     return types
   }
 
