@@ -6,12 +6,14 @@
 //  (c) `wams verify` throughput against plain SHA-256 of the same bytes (target ≥ ½);
 //  (s) the audit store alone (no Kafka), its CPU per event — not in the default parts.
 // Ends with issue 13's targets side by side (met / NOT met) and the CPU per event per process.
-// Run: node --import tsx bench/audit.ts [events, default 30000] [exportEvents, default 200000] [parts, default abc]
+// Run: node --import tsx bench/audit.ts [events, default 30000] [exportEvents, default 200000] [parts, default abc] [--profile]
+//   --profile: the measured loop of (s) runs under the V8 profiler; its summary is printed at the end.
 import * as crypto from 'node:crypto'
 import { randomBytes, randomUUID, createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync, createReadStream, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Session } from 'node:inspector/promises'
 import pino from 'pino'
 import { Kafka, logLevel } from 'kafkajs'
 import {
@@ -26,11 +28,12 @@ import {
 import { PgNodeStore } from '../services/audit/src/pg-node-store.ts'
 import { AuditStore } from '../services/audit/src/store.ts'
 import { generateSigningKey, signCheckpoint, verifierKeyString } from '@wams/transparency-log'
-import { cpuLine, cpuPer, cpuSnapshot, percent, printTargets, thousands, type Target } from './report.ts'
+import { cpuLine, cpuPer, cpuSnapshot, percent, printProfileSummary, printTargets, thousands, type Target } from './report.ts'
 
 const EVENTS = Number(process.argv[2] ?? 30_000)
 const EXPORT_EVENTS = Number(process.argv[3] ?? 200_000)
 const PARTS = process.argv[4] ?? 'abc'
+const PROFILE = process.argv.includes('--profile')
 const LEAVES = 1_000_000
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 const SERVER = process.env.WAMS_POSTGRES_SERVER ?? LOCAL_POSTGRES
@@ -39,6 +42,7 @@ const silent = pino({ level: 'silent' })
 const rows: Array<[string, string, string]> = []
 const log = (s: string) => process.stderr.write(`${s}\n`)
 const targets: Target[] = []
+let profileFile: string | null = null
 const notes: string[] = []
 // This process holds the producer's relay, the audit service instances and the verifier.
 const cpuNow = () => cpuSnapshot(new Map(), 'bench (relay + audit service)')
@@ -230,10 +234,18 @@ async function storeAlone (events: AuditEvent[]): Promise<void> {
   const BATCH = 850
   const warm = Math.min(2 * BATCH, Math.floor(messages.length / 10))
   await store.handle(messages.slice(0, warm))
+  const profiler = PROFILE ? new Session() : null
+  if (profiler) { profiler.connect(); await profiler.post('Profiler.enable'); await profiler.post('Profiler.start') }
   const cpuBefore = cpuNow()
   const started = performance.now()
   for (let i = warm; i < messages.length; i += BATCH) await store.handle(messages.slice(i, i + BATCH))
   const ms = performance.now() - started
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop')
+    profileFile = join(mkdtempSync(join(tmpdir(), 'bench-audit-')), 'store.cpuprofile')
+    writeFileSync(profileFile, JSON.stringify(profile))
+    profiler.disconnect()
+  }
   const n = messages.length - warm
   if (store.stats.inserted !== messages.length) throw new Error(`stored ${store.stats.inserted} of ${messages.length}`)
   rows.push([`(s) store + tree alone (AuditStore.handle, no Kafka), ${n} events in batches of ${BATCH}`, `${(n / ms * 1000).toFixed(0)} events/s`, 'the batches one after the other, as one consumer'])
@@ -395,3 +407,4 @@ for (const r of rows) console.log(line(r))
 targets.sort((a, b) => Number(a.measure.startsWith('wams')) - Number(b.measure.startsWith('wams')))
 if (targets.length > 0) printTargets('Issue 13 targets, audit log (this run):', targets, notes)
 else for (const n of notes) console.log(`  ${n}`)
+if (profileFile !== null) printProfileSummary(profileFile, 25, 20, 'Audit store CPU profile, (s) measured loop')

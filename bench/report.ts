@@ -182,12 +182,12 @@ export function summariseProfile (profile: CpuProfile): ProfileSummary {
 }
 
 /** Prints the summary of one .cpuprofile: busy time, self time per group, top functions by self and by total time. */
-export function printProfileSummary (file: string, topSelf = 15, topTotal = 10): void {
+export function printProfileSummary (file: string, topSelf = 15, topTotal = 10, title = 'Gateway CPU profile'): void {
   const s = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile)
   const busy = s.totalMs - s.idleMs
   const pct = (ms: number) => `${(ms / busy * 100).toFixed(1).padStart(5)} %`
   const ms = (v: number) => `${v.toFixed(0).padStart(7)} ms`
-  console.log(`\nGateway CPU profile (${file}): ${(s.totalMs / 1000).toFixed(1)} s profiled, ${(busy / 1000).toFixed(1)} s busy; percentages of busy time`)
+  console.log(`\n${title} (${file}): ${(s.totalMs / 1000).toFixed(1)} s profiled, ${(busy / 1000).toFixed(1)} s busy; percentages of busy time`)
   console.log('Self time by group:')
   for (const [group, v] of s.groups.slice(0, 15)) console.log(`  ${group.padEnd(40)}${ms(v)}${pct(v)}`)
   console.log(`Top ${topSelf} functions by self time:`)
