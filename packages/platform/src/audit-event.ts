@@ -43,16 +43,30 @@ export function assertAuditEvent (event: unknown): asserts event is AuditEvent {
   validatedJson(event)
 }
 
-/** The checks of assertAuditEvent; returns the event's JSON, which the size check needs anyway. */
-function validatedJson (event: unknown): string {
+/**
+ * assertAuditEvent for a reader that serialises the event anyway (the audit store writes its RFC
+ * 8785 form): the checks without the size, which it then checks on its own bytes with
+ * assertAuditEventSize. RFC 8785 text and JSON.stringify's differ only in member order, so the
+ * size is the same, and no event is serialised twice.
+ */
+export function assertAuditEventShape (event: unknown): asserts event is AuditEvent {
   const text = checkTextPolicy(event, { plainJson: true })
   if (text.length > 0) throw new InvalidAuditEventError(text.map((v) => `${v.pointer} ${v.detail}`))
   if (!validate(event)) {
     throw new InvalidAuditEventError((validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`))
   }
-  const json = JSON.stringify(event)
-  const bytes = Buffer.byteLength(json, 'utf8')
+}
+
+/** The size bound of the contract, on an event's JSON as UTF-8 bytes. */
+export function assertAuditEventSize (bytes: number): void {
   if (bytes > MAX_AUDIT_EVENT_BYTES) throw new InvalidAuditEventError([`/ is ${bytes} bytes of JSON, more than ${MAX_AUDIT_EVENT_BYTES}`])
+}
+
+/** The checks of assertAuditEvent; returns the event's JSON, which the size check needs anyway. */
+function validatedJson (event: unknown): string {
+  assertAuditEventShape(event)
+  const json = JSON.stringify(event)
+  assertAuditEventSize(Buffer.byteLength(json, 'utf8'))
   return json
 }
 

@@ -1,30 +1,38 @@
-// One-dimensional PostgreSQL arrays in the binary wire format (array_send/array_recv), for the
-// store's largest parameters. node-pg sends a Buffer parameter as binary, so the events (jsonb) and
-// leaf hashes (bytea) of a chunk reach PostgreSQL without the text array literal: no quoting and
-// escaping of every `"` and `\` of the JSON in Node, no unescaping in PostgreSQL, no hex.
+// One-dimensional PostgreSQL arrays in the binary wire format (array_send/array_recv), for every
+// column parameter of the store's batch insert. node-pg sends a Buffer parameter as binary, so a
+// chunk's columns reach PostgreSQL without text array literals: no quoting and escaping of every
+// element (and every `"` and `\` of the JSON) in Node, no parsing in PostgreSQL, no hex. The
+// statement must declare each parameter with the matching element type (array_recv checks it).
 
 /** Element type OIDs (pg_type, fixed for built-in types). */
-export const BYTEA_OID = 17
-export const JSONB_OID = 3802
+const OID = { bytea: 17, int8: 20, int4: 23, text: 25, uuid: 2950, jsonb: 3802 } as const
 
 // jsonb's binary form is a version byte and the JSON text.
 const JSONB_VERSION = 1
+const HEADER = 20
 
-/** `oid[]` holding `values` (no NULLs), each element as its binary form. */
-function binaryArray (oid: number, values: Buffer[], prefix: number): Buffer {
-  let size = 20
-  for (const v of values) size += 4 + prefix + v.length
+/** An array header for `count` elements of `oid`; the elements follow from byte 20. */
+function header (oid: number, count: number, size: number, hasNulls: boolean): Buffer {
   const out = Buffer.allocUnsafe(size)
   out.writeInt32BE(1, 0) // dimensions
-  out.writeInt32BE(0, 4) // no NULLs
+  out.writeInt32BE(hasNulls ? 1 : 0, 4)
   out.writeUInt32BE(oid, 8)
-  out.writeInt32BE(values.length, 12)
+  out.writeInt32BE(count, 12)
   out.writeInt32BE(1, 16) // lower bound
-  let at = 20
+  return out
+}
+
+/** `oid[]` of byte strings (no NULLs), each after an optional version byte. */
+function bytesArray (oid: number, values: Buffer[], version?: number): Buffer {
+  const prefix = version === undefined ? 0 : 1
+  let size = HEADER
+  for (const v of values) size += 4 + prefix + v.length
+  const out = header(oid, values.length, size, false)
+  let at = HEADER
   for (const v of values) {
     out.writeInt32BE(prefix + v.length, at)
     at += 4
-    if (prefix === 1) out[at++] = JSONB_VERSION
+    if (version !== undefined) out[at++] = version
     at += v.copy(out, at)
   }
   return out
@@ -32,10 +40,62 @@ function binaryArray (oid: number, values: Buffer[], prefix: number): Buffer {
 
 /** A `bytea[]` parameter. */
 export function byteaArray (values: Buffer[]): Buffer {
-  return binaryArray(BYTEA_OID, values, 0)
+  return bytesArray(OID.bytea, values)
 }
 
 /** A `jsonb[]` parameter from JSON texts already encoded as UTF-8. */
 export function jsonbArray (utf8Texts: Buffer[]): Buffer {
-  return binaryArray(JSONB_OID, utf8Texts, 1)
+  return bytesArray(OID.jsonb, utf8Texts, JSONB_VERSION)
+}
+
+/** A `text[]` parameter; null (or undefined) elements are SQL NULL. */
+export function textArray (values: ReadonlyArray<string | null | undefined>): Buffer {
+  let size = HEADER
+  let hasNulls = false
+  for (const v of values) {
+    if (v == null) { size += 4; hasNulls = true } else size += 4 + Buffer.byteLength(v, 'utf8')
+  }
+  const out = header(OID.text, values.length, size, hasNulls)
+  let at = HEADER
+  for (const v of values) {
+    if (v == null) { out.writeInt32BE(-1, at); at += 4; continue }
+    const length = out.write(v, at + 4, 'utf8')
+    out.writeInt32BE(length, at)
+    at += 4 + length
+  }
+  return out
+}
+
+/** Thrown for a value the array cannot hold, with PostgreSQL's own code for it (a data exception, class 22). */
+export class InvalidArrayValueError extends Error {
+  readonly code = '22P02'
+}
+
+/** A `uuid[]` parameter from UUID strings in their 8-4-4-4-12 hex form. */
+export function uuidArray (values: readonly string[]): Buffer {
+  const out = header(OID.uuid, values.length, HEADER + values.length * 20, false)
+  let at = HEADER
+  for (const v of values) {
+    out.writeInt32BE(16, at)
+    const hex = v.replace(/-/g, '')
+    if (hex.length !== 32 || out.write(hex, at + 4, 'hex') !== 16) throw new InvalidArrayValueError('not a UUID')
+    at += 20
+  }
+  return out
+}
+
+/** An `int4[]` parameter. */
+export function int4Array (values: readonly number[]): Buffer {
+  const out = header(OID.int4, values.length, HEADER + values.length * 8, false)
+  let at = HEADER
+  for (const v of values) { out.writeInt32BE(4, at); out.writeInt32BE(v, at + 4); at += 8 }
+  return out
+}
+
+/** An `int8[]` parameter from decimal strings (Kafka offsets) or numbers. */
+export function int8Array (values: ReadonlyArray<string | number>): Buffer {
+  const out = header(OID.int8, values.length, HEADER + values.length * 12, false)
+  let at = HEADER
+  for (const v of values) { out.writeInt32BE(8, at); out.writeBigInt64BE(BigInt(v), at + 4); at += 12 }
+  return out
 }

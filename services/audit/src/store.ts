@@ -5,9 +5,9 @@
 // resolves, and only then does the platform commit the offsets. An invalid message is kept in
 // rejected_messages (never lost, never in the tree) and logged without its content.
 import type { Logger } from 'pino'
-import { assertAuditEvent, inTransaction, InvalidAuditEventError, type AuditEvent, type ConsumedMessage, type Pool, type PoolClient } from '@wams/platform'
+import { assertAuditEventShape, assertAuditEventSize, inTransaction, InvalidAuditEventError, type AuditEvent, type ConsumedMessage, type Pool, type PoolClient } from '@wams/platform'
 import { canonicalEventLeaf } from '@wams/transparency-log'
-import { byteaArray, jsonbArray } from './pg-binary-array.ts'
+import { byteaArray, int4Array, int8Array, jsonbArray, textArray, uuidArray } from './pg-binary-array.ts'
 import { SEQUENCED_CHANNEL, STORED_CHANNEL, TreeAppender, type PlannedAppend } from './tree-appender.ts'
 
 const CHUNK = 250
@@ -38,12 +38,15 @@ export function classify (message: ConsumedMessage): Accepted | Rejected {
   // policy and the time PostgreSQL can store, so what a producer could commit is stored here, and
   // anything else (NUL, unpaired surrogates, year 0000, …) is rejected rather than retried forever.
   try {
-    assertAuditEvent(event)
+    assertAuditEventShape(event)
+    // The RFC 8785 bytes are both what is hashed and what is stored (jsonb), encoded once; the
+    // contract's size bound is checked on them.
+    const leaf = canonicalEventLeaf(event)
+    assertAuditEventSize(leaf.canonical.length)
+    return { kind: 'event', message, event, ...leaf }
   } catch (err) {
     return { kind: 'rejected', message, problems: err instanceof InvalidAuditEventError ? err.errors : ['invalid'] }
   }
-  // The RFC 8785 bytes are both what is hashed and what is stored (jsonb), encoded once.
-  return { kind: 'event', message, event, ...canonicalEventLeaf(event) }
 }
 
 export class AuditStore {
@@ -141,7 +144,7 @@ export class AuditStore {
             name: 'audit-stored-ids',
             text: `SELECT array(SELECT event_id::text FROM audit_events WHERE event_id = ANY($1::uuid[])) AS stored,
                      EXISTS (SELECT 1 FROM audit_events WHERE leaf_index IS NULL) AS waiting`,
-            values: [accepted.map((i) => i.event.eventId)]
+            values: [uuidArray(accepted.map((i) => i.event.eventId))]
           })
           // A redelivery, or the same event twice in one batch (a producer that published it again): the first one counts.
           const seen = new Set(rows[0]!.stored)
@@ -179,9 +182,9 @@ export class AuditStore {
                INSERT INTO audit_events (event_id, event, leaf_hash, kafka_partition, kafka_offset, event_type, actor_org, provider,
                  case_id, subject_ref, outcome, category, time, stored_by, leaf_index)
                SELECT e.event_id, e.event, e.leaf_hash, e.kafka_partition, e.kafka_offset, e.event_type, e.actor_org, e.provider,
-                 e.case_id, e.subject_ref, e.outcome, e.category, e.time, $14, $24::bigint + e.ord - 1
+                 e.case_id, e.subject_ref, e.outcome, e.category, e.time::timestamptz, $14, $24::bigint + e.ord - 1
                FROM unnest($1::uuid[], $2::jsonb[], $3::bytea[], $4::int[], $5::bigint[], $6::text[], $7::text[], $8::text[],
-                 $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[]) WITH ORDINALITY
+                 $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY
                  AS e(event_id, event, leaf_hash, kafka_partition, kafka_offset, event_type, actor_org, provider,
                       case_id, subject_ref, outcome, category, time, ord)
                ORDER BY e.ord
@@ -203,11 +206,12 @@ export class AuditStore {
                (SELECT count(*) FROM (SELECT pg_notify('${SEQUENCED_CHANNEL}', size::text) FROM new_head) n)::int AS sequenced,
                (SELECT count(*) FROM (SELECT pg_notify('${STORED_CHANNEL}', '') WHERE $24::bigint IS NULL AND EXISTS (SELECT 1 FROM new_events)) n)::int AS stored`,
       values: [
-        col((i) => i.event.eventId), jsonbArray(col((i) => i.canonical)), byteaArray(col((i) => i.leafHash)),
-        col((i) => i.message.partition), col((i) => i.message.offset), col((i) => i.event.type),
-        col((i) => i.event.actor.org), col((i) => i.event.provider), col((i) => i.event.caseId), col((i) => i.event.subjectRef),
-        col((i) => i.event.outcome), col((i) => i.event.category), col((i) => i.event.time), this.opts.instanceId,
-        owners.map((i) => i.event.caseId), owners.map((i) => i.event.actor.org), owners.map((i) => i.event.eventId),
+        uuidArray(col((i) => i.event.eventId)), jsonbArray(col((i) => i.canonical)), byteaArray(col((i) => i.leafHash)),
+        int4Array(col((i) => i.message.partition)), int8Array(col((i) => i.message.offset)), textArray(col((i) => i.event.type)),
+        textArray(col((i) => i.event.actor.org)), textArray(col((i) => i.event.provider)), textArray(col((i) => i.event.caseId)),
+        textArray(col((i) => i.event.subjectRef)), textArray(col((i) => i.event.outcome)), textArray(col((i) => i.event.category)),
+        textArray(col((i) => i.event.time)), this.opts.instanceId,
+        textArray(owners.map((i) => i.event.caseId)), textArray(owners.map((i) => i.event.actor.org)), uuidArray(owners.map((i) => i.event.eventId)),
         bad.map((i) => i.message.topic), bad.map((i) => i.message.partition), bad.map((i) => i.message.offset),
         bad.map((i) => (i.message.key === null ? null : Buffer.from(i.message.key, 'utf8'))),
         bad.map((i) => Buffer.from(i.message.value, 'utf8')),
