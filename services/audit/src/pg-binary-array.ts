@@ -5,7 +5,7 @@
 // statement must declare each parameter with the matching element type (array_recv checks it).
 
 /** Element type OIDs (pg_type, fixed for built-in types). */
-const OID = { bytea: 17, int8: 20, int4: 23, text: 25, uuid: 2950, jsonb: 3802 } as const
+const OID = { bytea: 17, int8: 20, int2: 21, int4: 23, text: 25, uuid: 2950, jsonb: 3802 } as const
 
 // jsonb's binary form is a version byte and the JSON text.
 const JSONB_VERSION = 1
@@ -81,6 +81,14 @@ export function uuidArray (values: readonly string[]): Buffer {
     if (hex.length !== 32 || out.write(hex, at + 4, 'hex') !== 16) throw new InvalidArrayValueError('not a UUID')
     at += 20
   }
+  return out
+}
+
+/** An `int2[]` parameter. */
+export function int2Array (values: readonly number[]): Buffer {
+  const out = header(OID.int2, values.length, HEADER + values.length * 6, false)
+  let at = HEADER
+  for (const v of values) { out.writeInt32BE(2, at); out.writeInt16BE(v, at + 4); at += 6 }
   return out
 }
 

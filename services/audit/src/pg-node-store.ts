@@ -4,6 +4,7 @@
 import type { Pool, PoolClient } from '@wams/platform'
 import type { NodeId, NodeReader, StoredNode } from '@wams/transparency-log'
 import { MerkleNodeMissingError } from './errors.ts'
+import { byteaArray, int2Array, int8Array } from './pg-binary-array.ts'
 
 export class PgNodeStore implements NodeReader {
   constructor (private readonly db: Pool | PoolClient) {}
@@ -29,6 +30,6 @@ export async function putNodes (client: PoolClient, nodes: StoredNode[]): Promis
   await client.query({
     name: 'audit-put-nodes',
     text: 'INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])',
-    values: [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)]
+    values: [int2Array(nodes.map((n) => n.level)), int8Array(nodes.map((n) => n.index)), byteaArray(nodes.map((n) => n.hash))]
   })
 }

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino'
 import { assertAuditEventShape, assertAuditEventSize, inTransaction, InvalidAuditEventError, type AuditEvent, type ConsumedMessage, type Pool, type PoolClient } from '@wams/platform'
 import { canonicalEventLeaf } from '@wams/transparency-log'
-import { byteaArray, int4Array, int8Array, jsonbArray, textArray, uuidArray } from './pg-binary-array.ts'
+import { byteaArray, int2Array, int4Array, int8Array, jsonbArray, textArray, uuidArray } from './pg-binary-array.ts'
 import { SEQUENCED_CHANNEL, STORED_CHANNEL, TreeAppender, type PlannedAppend } from './tree-appender.ts'
 
 const CHUNK = 250
@@ -217,7 +217,7 @@ export class AuditStore {
         bad.map((i) => Buffer.from(i.message.value, 'utf8')),
         bad.map((i) => i.problems.map((p) => p.replace(/\n/g, ' ')).join('\n')),
         plan?.size ?? null, plan?.newSize ?? null, plan?.rootHash ?? null,
-        nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)
+        int2Array(nodes.map((n) => n.level)), int8Array(nodes.map((n) => n.index)), byteaArray(nodes.map((n) => n.hash))
       ]
     })
     // Every event was new under the lock: anything else would leave a gap in the tree.
