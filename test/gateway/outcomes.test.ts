@@ -255,7 +255,7 @@ t.test('the partner receives the SPEC body with a gateway token and a caseRef, n
   const b = pseudonymise('case', ernstig, OIN.huisarts)
   t.not(a, b, 'a different caseRef for each provider')
   t.notOk(a.includes(ernstig))
-  const token = await x.gateway.signer.partnerToken(OIN.zorgaanbieder, 'req-1')
+  const token = x.gateway.signer.partnerToken(OIN.zorgaanbieder, 'req-1')
   const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())
   t.match(claims, { sub: 'gateway', org: '00000099000000009000', aud: OIN.zorgaanbieder, requestId: 'req-1' })
   t.equal(claims.exp - claims.iat, 60, 'valid 60 s')

@@ -92,7 +92,7 @@ t.test('client: a stalled partner, 3× its bulkhead at once — in flight 504 at
     maxQueued: 1,
     responseLimit: 1 << 20,
     breaker: { errorPercent: 50, volume: 2, windowMs: 10_000, resetMs: 60_000 },
-    token: async () => 'token'
+    token: () => 'token'
   })
   t.teardown(() => client.close())
   const oin = '00000099000000000801'

@@ -61,7 +61,7 @@ export interface PartnerClientOptions {
    * failed (timeout, refused or broken connection, 5xx); stays open `resetMs`, then one trial call.
    */
   breaker: { errorPercent: number, volume: number, windowMs: number, resetMs: number }
-  token: (provider: string, requestId: string) => Promise<string>
+  token: (provider: string, requestId: string) => string
 }
 
 /** What one partner's bulkhead holds now (health and tests). */
@@ -185,14 +185,12 @@ export function createPartnerClient (options: PartnerClientOptions): PartnerClie
     const url = dataRequestsUrl(request)
     let statusCode: number
     let text: string
-    // Outside the try: a token that cannot be signed is the gateway's fault, not the partner's.
-    const token = await options.token(request.provider.oin, request.requestId)
     try {
       const res = await pool.request({
         method: 'POST',
         path: url.pathname,
         headers: {
-          authorization: `Bearer ${token}`,
+          authorization: `Bearer ${options.token(request.provider.oin, request.requestId)}`,
           traceparent: traceparentOf(request.trace),
           'content-type': 'application/json',
           accept: 'application/json'

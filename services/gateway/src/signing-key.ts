@@ -3,7 +3,7 @@
 // to) and (b) its calls to partner systems (aud = the provider's OIN, bound to one requestId).
 // Production configures GATEWAY_SIGNING_KEY_FILE; development signs with the dev issuer's key, so
 // the ledger and the demo partners trust it without further configuration.
-import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createSigner } from 'fast-jwt'
 import { devIssuer } from '@wams/platform'
@@ -22,20 +22,14 @@ export interface GatewaySigner {
   publicKeyPem: string
   /** Token for the consent ledger; one is reused until shortly before it expires. */
   ledgerToken: () => string
-  /**
-   * Token for one partner call: audience the provider, bound to the request, valid 60 s. Signed on
-   * libuv's thread pool: one Ed25519 signature per data request was the largest single item of
-   * the gateway's main-thread profile (issue 13), and that thread is what limits its throughput.
-   */
-  partnerToken: (provider: string, requestId: string) => Promise<string>
+  /** Token for one partner call: audience the provider, bound to the request, valid 60 s. */
+  partnerToken: (provider: string, requestId: string) => string
 }
 
 const LEDGER_TOKEN_TTL_S = 300
 /** A cached ledger token is replaced this long before it expires, so none is sent about to lapse. */
 const LEDGER_TOKEN_MARGIN_S = 60
 const PARTNER_TOKEN_TTL_S = 60
-/** The JOSE header of every partner token (RFC 8037: EdDSA over Ed25519), encoded once. */
-const EDDSA_HEADER = Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: 'JWT' })).toString('base64url')
 
 function loadKey (config: SigningKeyConfig): { key: KeyObject, iss: string } {
   if (config.GATEWAY_SIGNING_KEY_FILE) {
@@ -52,6 +46,7 @@ export function createGatewaySigner (config: SigningKeyConfig, now: () => number
   const pem = key.export({ type: 'pkcs8', format: 'pem' }).toString()
   // One signer per lifetime: fast-jwt prepares the key once instead of on every call.
   const signLedger = createSigner({ key: pem, algorithm: 'EdDSA', expiresIn: LEDGER_TOKEN_TTL_S * 1000 })
+  const signPartner = createSigner({ key: pem, algorithm: 'EdDSA', expiresIn: PARTNER_TOKEN_TTL_S * 1000 })
   const org = config.GATEWAY_OIN
   let cached: { token: string, renewAt: number } | null = null
 
@@ -68,15 +63,7 @@ export function createGatewaySigner (config: SigningKeyConfig, now: () => number
       return cached.token
     },
     partnerToken (provider, requestId) {
-      const iat = Math.floor(now() / 1000)
-      const claims = { iss, sub: 'gateway', org, aud: provider, requestId, iat, exp: iat + PARTNER_TOKEN_TTL_S }
-      const input = `${EDDSA_HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
-      return new Promise((resolve, reject) => {
-        sign(null, Buffer.from(input), key, (err, signature) => {
-          if (err) reject(err)
-          else resolve(`${input}.${signature.toString('base64url')}`)
-        })
-      })
+      return signPartner({ iss, sub: 'gateway', org, aud: provider, requestId })
     }
   }
 }
