@@ -31,8 +31,9 @@ t.test('an empty array is an empty array', async (t) => {
   t.same(rows[0], { n: 0, m: 0 })
 })
 
-t.test('a string that is not a UUID is a data exception, as PostgreSQL would raise', async (t) => {
+t.test('a value the array cannot hold is a data exception, as PostgreSQL would raise', async (t) => {
   for (const bad of ['urn:uuid:0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b', '0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7', 'zz90a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b']) {
     t.throws(() => uuidArray([bad]), { code: '22P02' }, bad)
   }
+  t.throws(() => textArray(['a', 42 as unknown as string]), { code: '22P02' }, 'a number where text belongs')
 })

@@ -11,6 +11,11 @@ const OID = { bytea: 17, int8: 20, int2: 21, int4: 23, text: 25, uuid: 2950, jso
 const JSONB_VERSION = 1
 const HEADER = 20
 
+/** Thrown for a value the array cannot hold, with PostgreSQL's own code for it (a data exception, class 22). */
+export class InvalidArrayValueError extends Error {
+  readonly code = '22P02'
+}
+
 /** An array header for `count` elements of `oid`; the elements follow from byte 20. */
 function header (oid: number, count: number, size: number, hasNulls: boolean): Buffer {
   const out = Buffer.allocUnsafe(size)
@@ -48,12 +53,13 @@ export function jsonbArray (utf8Texts: Buffer[]): Buffer {
   return bytesArray(OID.jsonb, utf8Texts, JSONB_VERSION)
 }
 
-/** A `text[]` parameter; null (or undefined) elements are SQL NULL. */
+/** A `text[]` parameter; null (or undefined) elements are SQL NULL, anything else but a string a data exception. */
 export function textArray (values: ReadonlyArray<string | null | undefined>): Buffer {
   let size = HEADER
   let hasNulls = false
   for (const v of values) {
-    if (v == null) { size += 4; hasNulls = true } else size += 4 + Buffer.byteLength(v, 'utf8')
+    if (v == null) { size += 4; hasNulls = true } else if (typeof v === 'string') size += 4 + Buffer.byteLength(v, 'utf8')
+    else throw new InvalidArrayValueError('not text')
   }
   const out = header(OID.text, values.length, size, hasNulls)
   let at = HEADER
@@ -64,11 +70,6 @@ export function textArray (values: ReadonlyArray<string | null | undefined>): Bu
     at += 4 + length
   }
   return out
-}
-
-/** Thrown for a value the array cannot hold, with PostgreSQL's own code for it (a data exception, class 22). */
-export class InvalidArrayValueError extends Error {
-  readonly code = '22P02'
 }
 
 /** A `uuid[]` parameter from UUID strings in their 8-4-4-4-12 hex form. */
