@@ -202,6 +202,10 @@ t.test('If-Match: the expected version or 409; ETag is the version', async (t) =
   t.equal(stale.statusCode, 409)
   t.match(stale.headers['content-type'], PROBLEM_TYPE)
   t.match(stale.json(), { code: 'VERSION_MISMATCH', currentVersion: 1 })
+  // What the caller put in If-Match is not repeated: a header may hold anything, a BSN included.
+  const echoed = await send('POST', `/v1/cases/${caseId}/phase`, { phase: 'aanpak' }, { ...callers.college(), 'if-match': '"999990019"' })
+  t.equal(echoed.statusCode, 409)
+  t.notOk(echoed.body.includes('999990019'), 'the sent version is not in the answer')
   const fresh = await send('POST', `/v1/cases/${caseId}/phase`, { phase: 'aanpak' }, { ...callers.college(), 'if-match': read.headers.etag as string })
   t.equal(fresh.statusCode, 200)
   t.equal(fresh.headers.etag, '"2"')

@@ -34,7 +34,8 @@ export const ObjectionNotFoundError = createError('OBJECTION_NOT_FOUND', 'No suc
 // ---- 409: the change conflicts with the case as it is -------------------------------------
 
 /** If-Match named another version than the case's; `currentVersion` says which it is. */
-export const VersionMismatchError = createError<[current: number, expected: number]>('VERSION_MISMATCH', 'The case is at version %d, not %d; read it again and retry', 409)
+// The version the caller sent (If-Match) is not repeated: a header may hold anything, even a BSN.
+export const VersionMismatchError = createError<[current: number]>('VERSION_MISMATCH', 'The case is at version %d, not the one in If-Match; read it again and retry', 409)
 /** Another writer recorded the same version first; the detail says where it was noticed. */
 export const VersionConflictError = createError<[detail: string]>('VERSION_CONFLICT', '%s', 409)
 export const CaseExistsError = createError('CASE_EXISTS', 'A case with this id exists', 409)

@@ -94,7 +94,7 @@ async function commitEvent (ctx: LedgerContext, cmd: AppendCommand): Promise<{ r
     const version = head?.version ?? 0
     cmd.authorize?.(state)
     if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== version) {
-      throw withProblemMembers(new VersionMismatchError(version, cmd.expectedVersion), { currentVersion: version })
+      throw withProblemMembers(new VersionMismatchError(version), { currentVersion: version })
     }
     const decided = await cmd.decide(state)
     const recordedAt = ctx.now()
