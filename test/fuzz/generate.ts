@@ -253,7 +253,9 @@ const mutations: Record<string, Mutation> = {
     if (places.length === 0) return null
     const p = pick(g, places)
     const bsn = g(() => bsnArb)
-    return { ...d, body: setAt(d.body, p.path, (old) => chance(g, 0.5) ? bsn : `${String(old)} ${bsn}`) }
+    // A draft with hostile text keeps it (the BSN is appended): replacing the value could remove
+    // the very text that makes the request one to refuse, and the oracle would expect a 400.
+    return { ...d, body: setAt(d.body, p.path, (old) => !d.hostile && chance(g, 0.5) ? bsn : `${String(old)} ${bsn}`) }
   },
   'number-for-string': (g, d) => {
     const places = stringPlaces(d)
