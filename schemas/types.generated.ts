@@ -211,11 +211,11 @@ export interface DecisionDetail {
    */
   checkRequestId?: string;
   /**
-   * What the supervisor must look at: objection-overridden = a permit despite a pending objection (GDPR art. 18(2), rule 11); no-standing = an attempt by a caller without standing in the case it named (it was answered as if the case did not exist; the event has no caseId, the named id is in namedCaseId); outcome-unconfirmed = the gateway's provisional record of a permit, written while the partner was asked, whose final record never came (the instance stopped in between): fieldsReleased is the most that may have been released, partnerStatus is unknown (null).
+   * What the supervisor must look at: objection-overridden = a permit despite a pending objection (GDPR art. 18(2), rule 11); no-standing = an attempt by a caller without standing in the case it named (it was answered as if the case did not exist; the event has no caseId, the named id is in namedCaseId).
    *
    * @maxItems 8
    */
-  flags?: ('objection-overridden' | 'no-standing' | 'outcome-unconfirmed')[];
+  flags?: ('objection-overridden' | 'no-standing')[];
   /**
    * The requester's statement of whom the request protects (rule 11 exception), as given.
    */

@@ -18,7 +18,6 @@ import { cosignerVerifierKey, signCosignature } from '@wams/transparency-log'
 import { buildApp as buildLedger, readConfig as ledgerConfig } from '../services/consent-ledger/src/index.ts'
 import { buildApp as buildGateway, readConfig as gatewayConfig } from '../services/gateway/src/index.ts'
 import { buildApp as buildAudit, readConfig as auditConfig } from '../services/audit/src/index.ts'
-import { finalRecords } from './support/final-records.ts'
 import { REASON_CODES } from '../services/gateway/src/decision/reason-codes.ts'
 import { ACCESS_MATRIX_DOC, renderAccessMatrixDoc, counts } from '../scripts/access-matrix-doc.ts'
 import { freshDatabase, freshTopicPrefix } from './support/infra.ts'
@@ -345,7 +344,6 @@ type Stored = Record<string, any> & { eventId: string }
 async function producedEvents (): Promise<Map<string, Stored>> {
   const out = new Map<string, Stored>()
   for (const pool of outboxes) {
-    await finalRecords(pool)
     const { rows } = await pool.query<{ payload: string }>("SELECT payload FROM outbox WHERE topic = 'audit' ORDER BY id")
     for (const { payload } of rows) { const e = JSON.parse(payload) as Stored; out.set(e.eventId, e) }
   }

@@ -9,7 +9,6 @@
 import type { Stack } from './stack.ts'
 import type { EvidenceClaim } from './oracle.ts'
 import { inclusionOk, leafOf } from '../support/rfc6962.ts'
-import { finalRecords } from '../support/final-records.ts'
 import { byName } from './principals.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -72,8 +71,7 @@ export async function checkEvidence (stack: Stack, claims: EvidenceClaim[], opti
   const claimCount = claims.length
   const duplicates = ids.map((id) => ({ id, same: claims.filter((c) => c.eventId === id) })).filter((x) => x.same.length > 1)
 
-  // (1) In the gateway's outbox, with the outcome answered (once the provisional records are replaced).
-  await finalRecords(stack.gatewaySql)
+  // (1) In the gateway's outbox, with the outcome answered.
   const outbox = new Map<string, string>()
   for (const part of chunks(ids)) {
     // Parsed here, not by PostgreSQL: a payload may hold what its JSON parser refuses (an unpaired surrogate).

@@ -13,7 +13,6 @@ import { buildApp as buildLedger, readConfig as ledgerConfig } from '../../servi
 import { buildApp, readConfig } from '../../services/gateway/src/index.ts'
 import type { PartnerFaults } from '@wams/demo-partners'
 import { freshDatabase, freshTopicPrefix } from '../support/infra.ts'
-import { finalRecords } from '../support/final-records.ts'
 import { startDemoPartners, writeTestRegister, type DemoPartners } from '../support/partners.ts'
 import { bearer } from '../support/tokens.ts'
 import { COORDINATOR, DEMO_BSN, baseCallers } from '../support/parties.ts'
@@ -188,7 +187,6 @@ export function ask (gateway: FastifyInstance, caseId: string, body: AskBody, he
 
 /** The audit event the gateway wrote to its outbox, by event id. */
 export async function auditEvent (sql: pg.Pool, eventId: string): Promise<AuditEvent | null> {
-  await finalRecords(sql)
   const { rows } = await sql.query<{ payload: string, message_key: string }>('SELECT payload, message_key FROM outbox WHERE event_id = $1', [eventId])
   return rows.length === 1 ? JSON.parse(rows[0]!.payload) as AuditEvent : null
 }
@@ -204,7 +202,6 @@ export function untimedDetail (t: Assert, event: AuditEvent | null | undefined):
 }
 
 export async function allAuditEvents (sql: pg.Pool): Promise<Array<{ key: string, event: AuditEvent, raw: string }>> {
-  await finalRecords(sql)
   const { rows } = await sql.query<{ payload: string, message_key: string }>('SELECT payload, message_key FROM outbox ORDER BY id')
   return rows.map((r) => ({ key: r.message_key, event: JSON.parse(r.payload) as AuditEvent, raw: r.payload }))
 }
@@ -242,7 +239,6 @@ export async function expectDeny (t: Assert, sql: pg.Pool, res: LightMyRequestRe
 
 /** The audit events of one request, by its request id (the events' transaction id). */
 export async function auditEventsOf (sql: pg.Pool, requestId: string): Promise<AuditEvent[]> {
-  await finalRecords(sql)
   const { rows } = await sql.query<{ payload: string }>("SELECT payload FROM outbox WHERE payload::jsonb->>'transactionId' = $1 ORDER BY id", [requestId])
   return rows.map((r) => JSON.parse(r.payload) as AuditEvent)
 }

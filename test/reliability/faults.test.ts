@@ -47,9 +47,7 @@ const PARTNER_TIMEOUT_MS = 2_000
 const MARGIN_MS = 1_000
 
 const PRODUCER_ENV = producerEnv(30_000)
-// The shortest hold of a provisional audit record (PARTNER_TIMEOUT_MS + 10 s): a record whose final
-// version a fault cut off reaches the log within SETTLE_MS.
-const GATEWAY_ENV = { PARTNER_TIMEOUT_MS: String(PARTNER_TIMEOUT_MS), RATE_LIMIT_PER_MINUTE: '100000', AUDIT_PROVISIONAL_HOLD_MS: String(PARTNER_TIMEOUT_MS + 10_000) }
+const GATEWAY_ENV = { PARTNER_TIMEOUT_MS: String(PARTNER_TIMEOUT_MS), RATE_LIMIT_PER_MINUTE: '100000' }
 
 const say = (line: string) => { t.comment(line) }
 

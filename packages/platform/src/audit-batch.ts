@@ -1,17 +1,18 @@
 // Group commit of audit events (issue 13): concurrent callers share one multi-row INSERT into the
-// outbox, a statement of its own and so one commit (group-commit.ts). Each caller's promise settles
-// only with the commit of the batch that holds its events: resolved when they are durable, rejected
-// when that batch failed (then none of its rows exists, and every caller in it fails closed).
-// Provisional records (record with holdMs) go the same way; their final versions (release) share
-// one UPDATE per batch likewise.
+// outbox, a statement of its own and so one commit. Each caller's promise settles only with the
+// commit of the batch that holds its events: resolved when they are durable, rejected when that
+// batch failed (then none of its rows exists, and every caller in it fails closed). What a batch
+// holds: whatever arrived before it started, at most `maxEvents`; a batch starts on the next turn
+// of the event loop after the first event arrived (setImmediate, no timer to wait for) when fewer
+// than `maxInFlight` batches are being written, else as soon as one of them is done.
 import type { Pool } from './database.ts'
-import { appendToOutbox, OUTBOX_PARAMETERS, releaseHeld, type OutboxEvent } from './outbox.ts'
-import { auditEventJson, auditOutboxEvents, type AuditEvent } from './audit-event.ts'
-import { GroupCommit } from './group-commit.ts'
+import { appendToOutbox } from './outbox.ts'
+import { auditOutboxEvents, type AuditEvent } from './audit-event.ts'
+import type { OutboxEvent } from './outbox.ts'
 
 export interface AuditBatcherOptions {
   pool: Pool
-  /** Events per INSERT at most (OUTBOX_PARAMETERS each; PostgreSQL takes 65,535). Default 256. */
+  /** Events per INSERT at most (5 parameters each; PostgreSQL takes 65,535). Default 256. */
   maxEvents?: number
   /** Batches written at once, each on its own connection. Default 1: the fewest, largest commits. */
   maxInFlight?: number
@@ -29,78 +30,124 @@ export interface AuditBatcherOptions {
   relay?: { readonly isLeader: boolean, wake: () => void }
 }
 
-/** Most events in one INSERT: PostgreSQL's limit of bind parameters per statement. */
-export const MAX_AUDIT_BATCH = Math.floor(65_535 / OUTBOX_PARAMETERS)
+interface Waiter { events: OutboxEvent[], resolve: () => void, reject: (err: Error) => void, timer?: NodeJS.Timeout }
+
+export class AuditQueueTimeoutError extends Error {
+  constructor (ms: number) { super(`no audit batch took the events within ${ms} ms`) }
+}
 
 export class AuditBatcher {
   private readonly pool: Pool
+  private readonly maxEvents: number
+  private readonly maxInFlight: number
+  private readonly maxQueueMs: number
   private readonly relay: AuditBatcherOptions['relay']
-  private readonly inserts: GroupCommit<OutboxEvent>
-  private readonly releases: GroupCommit<{ eventId: string, payloadJson: string }>
-  private readonly released = new Set<string>()
+  private queue: Waiter[] = []
+  private queued = 0
+  private inFlight = 0
+  private scheduled = false
+  private closed = false
+  private readonly idle: Array<() => void> = []
+  /** Batches written (committed or failed) and events in them, for tests and the bench. */
+  readonly stats = { batches: 0, events: 0, failed: 0, timedOut: 0 }
 
   constructor (options: AuditBatcherOptions) {
     this.pool = options.pool
+    this.maxEvents = Math.min(options.maxEvents ?? 256, 13_000)
+    this.maxInFlight = options.maxInFlight ?? 1
+    this.maxQueueMs = options.maxQueueMs ?? 5000
     this.relay = options.relay
-    const common = {
-      maxRows: Math.min(options.maxEvents ?? 256, MAX_AUDIT_BATCH),
-      maxInFlight: options.maxInFlight ?? 1,
-      maxQueueMs: options.maxQueueMs ?? 5000
-    }
-    this.inserts = new GroupCommit({ ...common, write: (rows) => this.insert(rows) })
-    this.releases = new GroupCommit({ ...common, write: (rows) => this.replace(rows) })
-  }
-
-  /** Batches of inserts written (committed or failed) and events in them, for tests and the bench. */
-  get stats () {
-    const s = this.inserts.stats
-    return { batches: s.batches, events: s.rows, failed: s.failed, timedOut: s.timedOut }
+    if (this.maxEvents < 1 || this.maxInFlight < 1) throw new RangeError('maxEvents and maxInFlight must be at least 1')
   }
 
   /**
    * Writes the events to the outbox in the next batch; resolves once that batch is committed.
-   * Invalid events reject this call alone (synchronously checked, as recordAudit does), never the
-   * batch. `holdMs`: provisional records, held back from the relay until released.
+   * Invalid events reject this call alone (synchronously checked, as recordAudit does), never the batch.
    */
-  record (events: AuditEvent[], options: { holdMs?: number } = {}): Promise<void> {
+  record (events: AuditEvent[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('audit batcher closed'))
     let rows: OutboxEvent[]
     try {
-      rows = auditOutboxEvents(events, options.holdMs)
+      rows = auditOutboxEvents(events)
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)))
     }
-    return this.inserts.add(rows)
+    if (rows.length === 0) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { events: rows, resolve, reject }
+      waiter.timer = this.deadline(waiter)
+      this.queue.push(waiter)
+      this.queued += events.length
+      this.schedule()
+    })
   }
 
-  /**
-   * Replaces held provisional records with these final ones (the same event ids) in the next
-   * batch of releases. Resolves with the ids it did not replace because their hold had run out
-   * (the relay publishes those as they stood).
-   */
-  async release (events: AuditEvent[]): Promise<string[]> {
-    const rows = events.map((e) => ({ eventId: e.eventId, payloadJson: auditEventJson(e) }))
-    await this.releases.add(rows)
-    const late = rows.filter((r) => !this.released.delete(r.eventId)).map((r) => r.eventId)
-    return late
+  private deadline (waiter: Waiter): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      const at = this.queue.indexOf(waiter)
+      if (at < 0) return
+      this.queue.splice(at, 1)
+      this.queued -= waiter.events.length
+      this.stats.timedOut++
+      waiter.reject(new AuditQueueTimeoutError(this.maxQueueMs))
+      if (this.queue.length === 0 && this.inFlight === 0) for (const done of this.idle.splice(0)) done()
+    }, this.maxQueueMs)
+    timer.unref()
+    return timer
   }
 
   /** Writes what is queued, waits for every batch, then refuses new events. */
   async close (): Promise<void> {
-    await this.inserts.close()
-    await this.releases.close()
+    this.closed = true
+    this.schedule()
+    if (this.queue.length === 0 && this.inFlight === 0) return
+    await new Promise<void>((resolve) => this.idle.push(resolve))
   }
 
-  private async insert (rows: OutboxEvent[]): Promise<void> {
-    // One statement outside an explicit transaction: its own commit, all rows or none.
-    const local = this.relay?.isLeader === true
-    await appendToOutbox(this.pool, rows, { notify: !local })
-    if (local) this.relay!.wake()
+  private schedule (): void {
+    if (this.scheduled || this.queue.length === 0 || this.inFlight >= this.maxInFlight) return
+    this.scheduled = true
+    // A full batch goes now; otherwise those who arrive in this turn of the event loop join it.
+    if (this.queued >= this.maxEvents) queueMicrotask(() => this.flush())
+    else setImmediate(() => this.flush())
   }
 
-  private async replace (rows: Array<{ eventId: string, payloadJson: string }>): Promise<void> {
-    const local = this.relay?.isLeader === true
-    const done = await releaseHeld(this.pool, rows, { notify: !local })
-    for (const id of done) this.released.add(id)
-    if (local && done.length > 0) this.relay!.wake()
+  private flush (): void {
+    this.scheduled = false
+    if (this.queue.length === 0 || this.inFlight >= this.maxInFlight) return
+    const batch: Waiter[] = []
+    let n = 0
+    // A caller's events stay together; the first caller goes even when it alone is over maxEvents.
+    while (this.queue.length > 0 && (batch.length === 0 || n + this.queue[0]!.events.length <= this.maxEvents)) {
+      const w = this.queue.shift()!
+      if (w.timer) clearTimeout(w.timer)
+      batch.push(w)
+      n += w.events.length
+    }
+    this.queued -= n
+    this.inFlight++
+    void this.write(batch, n)
+    this.schedule() // more than one batch waiting and a free slot: the next one too
+  }
+
+  private async write (batch: Waiter[], n: number): Promise<void> {
+    const events = batch.flatMap((w) => w.events)
+    try {
+      // One statement outside an explicit transaction: its own commit, all rows or none.
+      const local = this.relay?.isLeader === true
+      await appendToOutbox(this.pool, events, { notify: !local })
+      if (local) this.relay!.wake()
+      this.stats.batches++
+      this.stats.events += n
+      for (const w of batch) w.resolve()
+    } catch (err) {
+      this.stats.batches++
+      this.stats.failed++
+      for (const w of batch) w.reject(err as Error)
+    } finally {
+      this.inFlight--
+      this.schedule()
+      if (this.queue.length === 0 && this.inFlight === 0) for (const done of this.idle.splice(0)) done()
+    }
   }
 }

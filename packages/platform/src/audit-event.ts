@@ -6,7 +6,7 @@ import { uuidv7 } from './random-pool.ts'
 import auditEventSchema from '@wams/schemas/audit-event.schema.json' with { type: 'json' }
 import commonSchema from '@wams/schemas/common.schema.json' with { type: 'json' }
 import type { AuditEvent } from '@wams/schemas'
-import { appendToOutbox, releaseHeld, type OutboxEvent } from './outbox.ts'
+import { appendToOutbox, type OutboxEvent } from './outbox.ts'
 import { deepFreeze } from './deep-freeze.ts'
 import type { Pool, PoolClient } from './database.ts'
 import type { TraceContext } from './trace-context.ts'
@@ -118,27 +118,13 @@ export function auditKey (event: AuditEvent): string {
   return event.caseId ?? event.eventId
 }
 
-/**
- * Validates and writes audit events to the outbox, inside the caller's transaction. `holdMs`:
- * provisional records, held back from the relay until releaseHeldAudit replaces them (or the
- * hold runs out, see OutboxEvent.holdMs).
- */
-export async function recordAudit (client: Pool | PoolClient, events: AuditEvent[], options: { holdMs?: number } = {}): Promise<void> {
-  await appendToOutbox(client, auditOutboxEvents(events, options.holdMs))
-}
-
-/**
- * Replaces held provisional records with these final ones (same event ids) and hands them to the
- * relay; returns the ids it replaced (a record whose hold ran out stays as it was published).
- */
-export async function releaseHeldAudit (client: Pool | PoolClient, events: AuditEvent[], options: { notify?: boolean } = {}): Promise<string[]> {
-  return releaseHeld(client, events.map((e) => ({ eventId: e.eventId, payloadJson: auditEventJson(e) })), options)
+/** Validates and writes audit events to the outbox, inside the caller's transaction. */
+export async function recordAudit (client: Pool | PoolClient, events: AuditEvent[]): Promise<void> {
+  await appendToOutbox(client, auditOutboxEvents(events))
 }
 
 /** Audit events as outbox rows, each checked (throws InvalidAuditEventError before anything is written). */
-export function auditOutboxEvents (events: AuditEvent[], holdMs?: number): OutboxEvent[] {
+export function auditOutboxEvents (events: AuditEvent[]): OutboxEvent[] {
   const json = events.map(auditEventJson)
-  return events.map((e, i) => ({
-    topic: 'audit' as const, key: auditKey(e), eventId: e.eventId, payload: e, payloadJson: json[i]!, ...(holdMs !== undefined ? { holdMs } : {})
-  }))
+  return events.map((e, i) => ({ topic: 'audit' as const, key: auditKey(e), eventId: e.eventId, payload: e, payloadJson: json[i]! }))
 }

@@ -18,60 +18,22 @@ export interface OutboxEvent {
   /** The payload already serialised (as it was checked), written instead of serialising it again. */
   payloadJson?: string
   headers?: Record<string, string>
-  /**
-   * Held back from the relay for this long (ms): an audit record written while the partner is
-   * asked, which releaseHeld replaces with the final record. Should that never come (the writer
-   * died), the relay publishes the row as it stands once the hold has run out.
-   */
-  holdMs?: number
 }
 
 const NOTIFY_CHANNEL = 'wams_outbox'
-/** Bind parameters per row of appendToOutbox (PostgreSQL takes 65,535 per statement). */
-export const OUTBOX_PARAMETERS = 6
 
 export async function appendToOutbox (client: PoolClient | Pool, events: OutboxEvent[], options: { notify?: boolean } = {}): Promise<void> {
   if (events.length === 0) return
   const values: unknown[] = []
   const rows = events.map((e, i) => {
-    values.push(e.topic, e.key, e.eventId, e.payloadJson ?? JSON.stringify(e.payload), JSON.stringify(e.headers ?? {}), e.holdMs ?? null)
-    const b = i * OUTBOX_PARAMETERS
-    // The hold on the database's clock, the one the relay compares it with.
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, now() + $${b + 6}::int * interval '1 millisecond')`
+    values.push(e.topic, e.key, e.eventId, e.payloadJson ?? JSON.stringify(e.payload), JSON.stringify(e.headers ?? {}))
+    const b = i * 5
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`
   })
-  const insert = `INSERT INTO outbox (topic, message_key, event_id, payload, headers, held_until) VALUES ${rows.join(', ')}`
+  const insert = `INSERT INTO outbox (topic, message_key, event_id, payload, headers) VALUES ${rows.join(', ')}`
   // One round trip: the insert and the relay's wake-up (delivered at commit) in one statement.
   // Without notify the caller wakes a relay itself (AuditBatcher, when this instance's relay leads).
   await client.query(options.notify === false ? insert : `WITH added AS (${insert} RETURNING 1) SELECT pg_notify('${NOTIFY_CHANNEL}', '')`, values)
-}
-
-/**
- * Replaces held rows (see OutboxEvent.holdMs) with their final payload and hands them to the
- * relay, in one statement. A row whose hold has run out is left as it is: the relay may have
- * published it already (claimHeld), and the log must hold what the outbox holds. Returns the
- * event ids it replaced.
- */
-export async function releaseHeld (client: PoolClient | Pool, rows: Array<{ eventId: string, payloadJson: string }>, options: { notify?: boolean } = {}): Promise<string[]> {
-  if (rows.length === 0) return []
-  const update = `UPDATE outbox o SET payload = v.payload, held_until = NULL
-                  FROM unnest($1::text[], $2::text[]) AS v(event_id, payload)
-                  WHERE o.event_id = v.event_id AND o.held_until IS NOT NULL AND o.held_until > clock_timestamp()
-                  RETURNING o.event_id`
-  const values = [rows.map((r) => r.eventId), rows.map((r) => r.payloadJson)]
-  const { rows: done } = await client.query<{ event_id: string }>(options.notify === false
-    ? update
-    : `WITH released AS (${update}) SELECT event_id, pg_notify('${NOTIFY_CHANNEL}', '') FROM released`, values)
-  return done.map((r) => r.event_id)
-}
-
-/**
- * Ends the holds that have run out (their writer never released them): from now on the relay
- * publishes those rows as they stand, and releaseHeld no longer changes them. Both set held_until
- * to NULL under the row's lock, so exactly one of them wins.
- */
-export async function claimExpiredHolds (client: PoolClient | Pool): Promise<number> {
-  const { rowCount } = await client.query('UPDATE outbox SET held_until = NULL WHERE held_until IS NOT NULL AND held_until <= clock_timestamp()')
-  return rowCount ?? 0
 }
 
 export interface RelayOptions {
@@ -88,8 +50,6 @@ export interface RelayOptions {
    * never to an answer.
    */
   lingerMs?: number
-  /** Least time between two claims of holds that ran out (ms, default 1000). */
-  claimEveryMs?: number
   /** Called after Kafka acknowledged a batch and before the rows are marked (tests crash here). */
   afterPublish?: (ids: string[]) => Promise<void> | void
 }
@@ -105,11 +65,10 @@ export class OutboxRelay {
   private running = false
   private readonly sleeper = new WakeableSleep()
   private loop: Promise<void> | null = null
-  private lastClaim = -Infinity
   lastError: Error | null = null
 
   constructor (options: RelayOptions) {
-    this.opts = { batchSize: 500, pollMs: 250, lingerMs: 250, claimEveryMs: 1000, ...options }
+    this.opts = { batchSize: 500, pollMs: 250, lingerMs: 250, ...options }
     this.lock = new LeaderLock({ pool: options.pool, lockId: RELAY_LOCK, channel: NOTIFY_CHANNEL, onNotify: () => this.sleeper.wake() })
   }
 
@@ -171,12 +130,8 @@ export class OutboxRelay {
 
   /** Publishes up to batchSize pending rows; returns how many. */
   async publishBatch (): Promise<number> {
-    if (performance.now() - this.lastClaim >= this.opts.claimEveryMs) {
-      await claimExpiredHolds(this.opts.pool)
-      this.lastClaim = performance.now()
-    }
     const { rows } = await this.opts.pool.query<OutboxRow>(
-      'SELECT id, topic, message_key, event_id, payload, headers FROM outbox WHERE published_at IS NULL AND held_until IS NULL ORDER BY id LIMIT $1',
+      'SELECT id, topic, message_key, event_id, payload, headers FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
       [this.opts.batchSize])
     if (rows.length === 0) return 0
     const byTopic = new Map<TopicKey, OutboxRow[]>()

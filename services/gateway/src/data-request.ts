@@ -1,17 +1,13 @@
 // One data request, from the verified token to the answer (SPEC §5 and §6):
 //   pseudonymise the BSN at the edge → the case state from the ledger → decide → on deny: audit,
-//   403 → on permit: commit a provisional audit record while calling the partner → validate its
-//   data against the category schema → release only the decision's releaseFields → answer, and
-//   replace the provisional record with the final one.
-// An audit record that covers the answer is committed before any answer leaves; when it cannot
-// be, the answer is 503 and nothing is released (SPEC §7, fail closed). The provisional record
-// says the most that may be released (the decision's releaseFields, flagged outcome-unconfirmed)
-// and is held back from the log until the final record replaces it; should that never happen (the
-// instance died), it goes to the log as it stands. The BSN goes nowhere but the partner's body.
+//   403 → on permit: call the partner → validate its data against the category schema → release
+//   only the decision's releaseFields → audit → answer.
+// The audit record is committed before any answer leaves; when it cannot be, the answer is 503
+// and nothing is released (SPEC §7, fail closed). The BSN goes nowhere but the partner's body.
 import type { DataRequestBody } from './routes/cases/data-requests/schema.ts'
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
-import { recordAudit, releaseHeldAudit, type AuditBatcher, type AuditEvent, type PartyRegisterIndex, type Pool, type Principal, type Pseudonymiser, type TraceContext } from '@wams/platform'
+import { recordAudit, type AuditBatcher, type PartyRegisterIndex, type Pool, type Principal, type Pseudonymiser, type TraceContext } from '@wams/platform'
 import { decide, standingIn, RECORDED_CODE_FLAGS, type Decision, type Policy } from './decision/index.ts'
 import { CaseStateUnavailableError, type CaseStateClient } from './case-state-client.ts'
 import type { PartnerAnswer, PartnerClient, PartnerErrorCode } from './partner-client.ts'
@@ -31,11 +27,6 @@ export interface ExchangeDeps {
    * INSERT and commit, each still answered only after that commit. Absent: one INSERT per decision.
    */
   audit?: AuditBatcher
-  /**
-   * How long a provisional record is held back from the log (AUDIT_PROVISIONAL_HOLD_MS, longer
-   * than a partner call may take). Absent: a permit's record is written after the partner's answer.
-   */
-  auditHoldMs?: number
   pseudonymise: Pseudonymiser
   log: Logger
 }
@@ -155,54 +146,15 @@ export function exceptionDetail (decision: Decision, protectsOthers: { reason: s
  * the time from then to now, what the caller waited apart from the final send.
  */
 export async function auditDurably (deps: ExchangeDeps, requestId: string, records: DecisionRecord[], receivedAt?: number): Promise<string[] | null> {
-  const events = await writeAudit(deps, requestId, records, receivedAt)
-  return events === null ? null : events.map((e) => e.eventId)
-}
-
-const RELEASE_RETRY_MS = 250
-
-/** The record as an event carrying the time since the request arrived (one figure for all records of one answer). */
-const timed = (r: DecisionRecord, durationMs: number | undefined, now?: Date): AuditEvent =>
-  decisionEvent(durationMs === undefined ? r : { ...r, detail: { ...r.detail, durationMs } }, now)
-const msSince = (receivedAt: number | undefined): number | undefined =>
-  receivedAt === undefined ? undefined : Math.max(0, Math.round(performance.now() - receivedAt))
-
-/** The events once durable (held back from the log for `holdMs` when given); null when they could not be made so. */
-async function writeAudit (deps: ExchangeDeps, requestId: string, records: DecisionRecord[], receivedAt?: number, holdMs?: number): Promise<AuditEvent[] | null> {
   try {
-    const durationMs = msSince(receivedAt)
-    const events = records.map((r) => timed(r, durationMs))
-    const options = holdMs === undefined ? {} : { holdMs }
-    await (deps.audit ? deps.audit.record(events, options) : recordAudit(deps.pool, events, options))
-    return events
+    const durationMs = receivedAt === undefined ? undefined : Math.max(0, Math.round(performance.now() - receivedAt))
+    const events = records.map((r) => decisionEvent(durationMs === undefined ? r : { ...r, detail: { ...r.detail, durationMs } }))
+    await (deps.audit ? deps.audit.record(events) : recordAudit(deps.pool, events))
+    return events.map((e) => e.eventId)
   } catch (err) {
     deps.log.error({ requestId, err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'audit record not written; failing closed')
     return null
   }
-}
-
-/**
- * Replaces a provisional record with the final one, without making the answer wait: the answer
- * is covered by the provisional record, already durable. A final record that cannot be written is
- * logged; the provisional one then goes to the log as it stands when its hold runs out.
- */
-function replaceProvisional (deps: ExchangeDeps, requestId: string, provisional: AuditEvent, record: DecisionRecord, receivedAt: number): void {
-  let final: AuditEvent
-  try {
-    final = timed({ ...record, eventId: provisional.eventId }, msSince(receivedAt), new Date(provisional.time))
-  } catch (err) {
-    deps.log.error({ requestId, eventId: provisional.eventId, err: { message: (err as Error).message } }, 'final audit record invalid; the provisional record stands')
-    return
-  }
-  const attempt = () => deps.audit
-    ? deps.audit.release([final])
-    : releaseHeldAudit(deps.pool, [final]).then((ids) => ids.includes(final.eventId) ? [] : [final.eventId])
-  // Once more after a moment: a connection cut off once should not leave an unconfirmed record.
-  attempt().catch(() => new Promise((resolve) => setTimeout(resolve, RELEASE_RETRY_MS)).then(attempt)).then((late) => {
-    if (late.length > 0) deps.log.warn({ requestId, eventId: provisional.eventId }, 'the provisional audit record\'s hold ran out before the final record; it stands')
-  }, (err: Error) => {
-    deps.log.error({ requestId, eventId: provisional.eventId, err: { message: err.message } }, 'final audit record not written; the provisional record stands and goes to the log when its hold runs out')
-  })
 }
 
 /**
@@ -298,38 +250,16 @@ async function dataRequest (deps: ExchangeDeps, input: DataRequestInput, lap: (s
     return { status: 403, problem: denyProblem(requestId, decision.reasons, { auditEventId: ids[0] }) }
   }
 
+  const x = await exchange(deps, { ...input, partyType, decision })
+  lap('partner')
   // A permit by an exception (rule 11, GDPR art. 18(2)) is recorded with its code and the stated
   // reason, whatever the partner then answers, and flagged for the supervisor.
-  const exception = exceptionDetail(decision, input.protectsOthers)
-  const outcomeRecord = (x: Exchanged) => record(x.outcome, {
-    fieldsReleased: x.released, legalBasis, reasons: decision.recorded, detail: { ...exchangeDetail(x), ...exception }
-  })
-  let x: Exchanged
-  let auditEventId: string
-  if (deps.auditHoldMs === undefined) {
-    x = await exchange(deps, { ...input, partyType, decision })
-    lap('partner')
-    const ids = await auditDurably(deps, requestId, [outcomeRecord(x)], receivedAt)
-    lap('audit')
-    if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
-    auditEventId = ids[0]!
-  } else {
-    // The provisional record is committed while the partner is asked: the most the answer may
-    // release, so that the answer waits for whichever of the two takes longer, not for both.
-    const held = writeAudit(deps, requestId, [record('permit', {
-      fieldsReleased: [...decision.releaseFields],
-      legalBasis,
-      reasons: decision.recorded,
-      detail: { decision: 'permit', partnerStatus: null, ...exception, flags: [...(exception.flags ?? []), 'outcome-unconfirmed'] }
-    })], receivedAt, deps.auditHoldMs)
-    x = await exchange(deps, { ...input, partyType, decision })
-    lap('partner')
-    const provisional = await held
-    lap('audit')
-    if (provisional === null) return { status: 503, problem: auditUnavailable(requestId) }
-    replaceProvisional(deps, requestId, provisional[0]!, outcomeRecord(x), receivedAt)
-    auditEventId = provisional[0]!.eventId
-  }
+  const ids = await auditDurably(deps, requestId, [record(x.outcome, {
+    fieldsReleased: x.released, legalBasis, reasons: decision.recorded, detail: { ...exchangeDetail(x), ...exceptionDetail(decision, input.protectsOthers) }
+  })], receivedAt)
+  lap('audit')
+  if (ids === null) return { status: 503, problem: auditUnavailable(requestId) }
+  const auditEventId = ids[0]!
 
   switch (x.outcome) {
     case 'permit':

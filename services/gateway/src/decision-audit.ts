@@ -11,8 +11,6 @@ import type { DecisionDetail } from '@wams/schemas'
 import type { Outcome } from './outcomes.ts'
 
 export interface DecisionRecord {
-  /** The id of the provisional record this final record replaces (absent: a new id). */
-  eventId?: string
   type: 'data-request.decision' | 'involvement-check.decision'
   requestId: string
   trace: TraceContext
@@ -63,7 +61,6 @@ function fitDetail (d: DecisionDetail): DecisionDetail {
 /** `now`: the event's time (tests of time filters set it; the gateway uses the clock). */
 export function decisionEvent (r: DecisionRecord, now?: Date): AuditEvent {
   return buildAuditEvent({
-    ...(r.eventId !== undefined ? { eventId: r.eventId } : {}),
     type: r.type,
     source: 'gateway',
     transactionId: r.requestId,

@@ -70,7 +70,6 @@ const STRINGS = {
   flagged: { nl: 'Gemarkeerd', en: 'Flagged' },
   'flag:objection-overridden': { nl: 'bezwaar doorbroken ter bescherming van anderen', en: 'objection overridden to protect others' },
   'flag:no-standing': { nl: 'poging zonder betrokkenheid bij de zaak', en: 'attempt without standing in the case' },
-  'flag:outcome-unconfirmed': { nl: 'uitkomst niet bevestigd: ten hoogste deze velden verstrekt', en: 'outcome unconfirmed: at most these fields released' },
   invalidCase: { nl: 'Een zaak-id is een UUID.', en: 'A case id is a UUID.' },
   invalidOin: { nl: 'Een OIN heeft 20 cijfers.', en: 'An OIN has 20 digits.' },
 

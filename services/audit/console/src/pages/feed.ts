@@ -190,7 +190,7 @@ function rowOf (item: EventItem, flags: string[]): HTMLTableRowElement {
   const e = item.event
   const notes: Array<Node | string> = []
   for (const flag of flags) {
-    const text = flag === 'objection-overridden' || flag === 'no-standing' || flag === 'outcome-unconfirmed' ? t(`flag:${flag}`) : flag
+    const text = flag === 'objection-overridden' || flag === 'no-standing' ? t(`flag:${flag}`) : flag
     notes.push(h('strong', { class: 'flag' }, `${t('flagged')}: ${text}`))
   }
   const reasons = e?.reasons ?? []

@@ -60,7 +60,6 @@ async function clientsPlugin (app: FastifyInstance, { config, runtime, offline }
     partners,
     pool: runtime.pool,
     ...(audit ? { audit } : {}),
-    ...(config.AUDIT_PROVISIONAL_HOLD_MS > 0 ? { auditHoldMs: Math.max(config.AUDIT_PROVISIONAL_HOLD_MS, config.PARTNER_TIMEOUT_MS + 10_000) } : {}),
     pseudonymise: runtime.pseudonymise,
     log: app.log as ExchangeDeps['log']
   })
