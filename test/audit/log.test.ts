@@ -225,6 +225,13 @@ t.test('audit log', async (t) => {
     t.match((await app.inject({ url: '/v1/audit/export?from=5&to=3', headers: supervisor })).json(), { status: 400, code: 'AUDIT_RANGE_INVALID' })
     t.match((await app.inject({ url: '/v1/audit/export?to=1000000000', headers: supervisor })).json(), { status: 400, code: 'AUDIT_RANGE_BEYOND_LOG' },
       'not beyond the tree')
+    // A number in the query may be a BSN someone typed there: the answer does not repeat it.
+    const bsnLike = await app.inject({ url: '/v1/audit/export?to=999990019', headers: supervisor })
+    t.match(bsnLike.json(), { status: 400, code: 'AUDIT_RANGE_BEYOND_LOG' })
+    t.notOk(bsnLike.body.includes('999990019'), 'the range error does not repeat the number asked for')
+    const bsnLikeFrom = await app.inject({ url: '/v1/audit/export?from=999990019&to=3', headers: supervisor })
+    t.match(bsnLikeFrom.json(), { status: 400 })
+    t.notOk(bsnLikeFrom.body.includes('999990019'), 'nor does the order error')
 
     const pool = app.auditLog.pool
     const at = async (id: string) => Number((await pool.query('SELECT leaf_index FROM audit_events WHERE event_id = $1', [id])).rows[0].leaf_index)
