@@ -118,3 +118,28 @@ t.test('what each reader sees: BSNs only for the municipality, words only for mu
   const owners = await app.inject({ method: 'GET', url: `/v1/cases/${f.caseId}/ledger`, headers: callers.college() })
   t.ok(owners.json().events[0].content.data.subjects.length === 2, 'the municipality sees the full ledger')
 })
+
+t.test('a BSN typed into a free text reaches the municipality as typed, never the supervisor', async (t) => {
+  const typed = '999990019'
+  const { caseId } = await openCase(app, hulpvraagBody())
+  const headers = callers.college()
+  await app.inject({ method: 'PUT', url: `/v1/cases/${caseId}/scope`, headers, payload: { domains: ['wmo'], parties: [OIN.zorgaanbieder], statement: 'Zorg mag meedoen.' } })
+  const participant = await app.inject({ method: 'POST', url: `/v1/cases/${caseId}/participants`, headers, payload: { org: OIN.zorgaanbieder, necessity: `Nodig voor de thuiszorg van BSN ${typed}.` } })
+  t.equal(participant.statusCode, 201, participant.body)
+  const objection = await app.inject({ method: 'POST', url: `/v1/cases/${caseId}/objections`, headers, payload: { subject: BSN.member, reason: `Bezwaar namens ${typed}.` } })
+  t.equal(objection.statusCode, 201, objection.body)
+
+  const own = await app.inject({ method: 'GET', url: `/v1/cases/${caseId}`, headers })
+  t.match(own.json(), { participants: [{ necessity: /BSN 999990019/ }], objections: [{ reason: /999990019/ }] }, 'the municipality sees what was typed')
+  const supervisor = await app.inject({ method: 'GET', url: `/v1/cases/${caseId}`, headers: callers.supervisor() })
+  t.notOk(supervisor.body.includes(typed), 'the supervisor\'s view holds no typed BSN')
+  t.match(supervisor.json(), { participants: [{ necessity: 'Nodig voor de thuiszorg van BSN [bsn].' }], objections: [{ reason: 'Bezwaar namens [bsn].' }] }, 'masked, the rest of the text kept')
+
+  const ledger = await app.inject({ method: 'GET', url: `/v1/cases/${caseId}/ledger`, headers: callers.supervisor() })
+  t.notOk(ledger.body.includes(typed), 'nor does the supervisor\'s ledger')
+  const events = ledger.json().events as Array<{ type: string, content: unknown }>
+  t.equal(events.find((e) => e.type === 'participant.added')?.content, null, 'the event with the typed BSN comes without content')
+  t.match(verifyChain(events), { valid: true }, 'and the chain still verifies')
+  const owners = await app.inject({ method: 'GET', url: `/v1/cases/${caseId}/ledger`, headers })
+  t.ok(owners.body.includes(typed), 'the municipality\'s ledger is as recorded')
+})

@@ -1,6 +1,7 @@
 // pino options shared by every service. Redaction is a safety net; the rule is that personal
 // data never reach a log call in the first place (BSNs are pseudonymised at the edge).
 import type { LoggerOptions } from 'pino'
+import { maskBsns } from './bsn.ts'
 
 export const redactPaths = [
   'bsn', '*.bsn', '*.*.bsn', 'subject', '*.subject', 'subjects', '*.subjects',
@@ -9,12 +10,9 @@ export const redactPaths = [
   'body', '*.body', 'statement', '*.statement', 'notInformedReason', '*.notInformedReason'
 ]
 
-// A BSN-like 9-digit run that slipped into a message string is masked too.
-const BSN_IN_TEXT = /(?<![0-9])[0-9]{9}(?![0-9])/g
-
 /** A URL as it may be logged: without its query string, nine-digit runs masked. */
 export function maskUrl (url: string): string {
-  return (url.split('?')[0] ?? '').replace(BSN_IN_TEXT, '[bsn]')
+  return maskBsns(url.split('?')[0] ?? '')
 }
 
 export function loggerOptions (service: string, level: string): LoggerOptions {
@@ -25,7 +23,8 @@ export function loggerOptions (service: string, level: string): LoggerOptions {
     hooks: {
       logMethod (args, method) {
         for (let i = 0; i < args.length; i++) {
-          if (typeof args[i] === 'string') args[i] = (args[i] as string).replace(BSN_IN_TEXT, '[bsn]')
+          // A BSN-like 9-digit run that slipped into a message string is masked too.
+          if (typeof args[i] === 'string') args[i] = maskBsns(args[i] as string)
         }
         method.apply(this, args as Parameters<typeof method>)
       }

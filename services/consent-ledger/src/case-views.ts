@@ -3,6 +3,7 @@
 // words about the person), a participant gets a reduced view, the owning municipality the full
 // state with BSNs, and the supervisor the full state with pseudonyms instead of BSNs.
 import type { CaseState } from '@wams/schemas'
+import { maskBsns } from '@wams/platform'
 import type { LedgerCaseState } from './case-state.ts'
 
 /** Stands in for a necessity statement that the retention purge removed (the contract needs a string). */
@@ -54,8 +55,32 @@ export interface CaseView {
   purgedAt: string | null
 }
 
-/** Everything, for the owning municipality (with BSNs) and the supervisor (pseudonyms only). */
+/**
+ * Everything, for the owning municipality (with BSNs) and the supervisor (pseudonyms only; in
+ * the free texts, a nine-digit run someone typed is masked: the supervisor never sees a BSN).
+ */
 export function fullView (s: LedgerCaseState, options: { withBsn: boolean }): CaseView {
+  const view = everything(s, options.withBsn)
+  return options.withBsn ? view : maskedTexts(view)
+}
+
+const mask = <T extends string | null | undefined>(text: T): T => (typeof text === 'string' ? maskBsns(text) : text) as T
+
+/** The view with every free text masked (maskBsns); ids, codes and times as they are. */
+function maskedTexts (v: CaseView): CaseView {
+  return {
+    ...v,
+    problems: v.problems.map((p) => ({ ...p, description: mask(p.description) })),
+    relatedness: mask(v.relatedness),
+    notInformedReason: mask(v.notInformedReason),
+    scope: v.scope && { ...v.scope, statement: mask(v.scope.statement) },
+    participants: v.participants.map((p) => ({ ...p, necessity: mask(p.necessity) })),
+    objections: v.objections.map((o) => ({ ...o, reason: mask(o.reason), decisionReason: mask(o.decisionReason) })),
+    closeReason: mask(v.closeReason)
+  }
+}
+
+function everything (s: LedgerCaseState, withBsn: boolean): CaseView {
   return {
     view: 'full',
     caseId: s.caseId,
@@ -64,7 +89,7 @@ export function fullView (s: LedgerCaseState, options: { withBsn: boolean }): Ca
     phase: s.phase,
     municipality: s.municipality,
     coordinator: { ...s.coordinator },
-    subjects: s.subjects.map((x) => options.withBsn ? { subjectRef: x.subjectRef, role: x.role, bsn: x.bsn } : { subjectRef: x.subjectRef, role: x.role }),
+    subjects: s.subjects.map((x) => withBsn ? { subjectRef: x.subjectRef, role: x.role, bsn: x.bsn } : { subjectRef: x.subjectRef, role: x.role }),
     problems: s.problems.map((p) => ({ domain: p.domain, description: p.description })),
     relatedness: s.relatedness,
     seriousGrounds: [...s.seriousGrounds],

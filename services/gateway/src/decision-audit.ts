@@ -6,7 +6,7 @@
 // the audit tests build theirs with it too, so the report and the queries are tested against the
 // fields the gateway really writes (detail.providerReason, detail.flags, ...), typed by the
 // contract's DecisionDetail.
-import { buildAuditEvent, sanitizeText, type AuditEvent, type Principal, type TraceContext } from '@wams/platform'
+import { buildAuditEvent, maskBsns, sanitizeText, type AuditEvent, type Principal, type TraceContext } from '@wams/platform'
 import type { DecisionDetail } from '@wams/schemas'
 import type { Outcome } from './outcomes.ts'
 
@@ -36,9 +36,7 @@ export interface DecisionRecord {
 export type { DecisionDetail }
 
 // A nine-digit run in free text (a necessity statement, a provider's reason) may be a BSN that
-// someone typed; the audit log must never hold one, so it is masked in the recorded copy.
-const BSN_IN_TEXT = /(?<![0-9])[0-9]{9}(?![0-9])/g
-export const maskBsns = (text: string): string => text.replace(BSN_IN_TEXT, '[bsn]')
+// someone typed; the audit log must never hold one, so it is masked in the recorded copy (maskBsns).
 
 const MAX_NECESSITY = 4000
 const MAX_DETAIL_TEXT = 1000

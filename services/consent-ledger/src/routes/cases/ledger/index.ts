@@ -1,6 +1,7 @@
 // GET /v1/cases/{caseId}/ledger: the case's events with their hashes, for the college, the
 // coordinator and the supervisor.
 import type { FastifyInstance } from 'fastify'
+import { holdsBsnLikeText } from '@wams/platform'
 import { may, relationsTo } from '../../../access.ts'
 import { authorise } from '../../../case-authorisation.ts'
 import { etagOf } from '../../../case-http.ts'
@@ -15,13 +16,15 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const state = authorise(ledger, request.principal, await readCase(ledger.pool, request.params.caseId), 'readLedger')
     const events = await readEvents(ledger.pool, state.caseId)
     reply.header('etag', etagOf(state.version))
-    // The supervisor never sees a BSN: events that carry BSNs come without content (the chain
-    // still verifies on the content hash); the state view gives the same facts pseudonymised.
+    // The supervisor never sees a BSN: events that carry BSNs, and events whose texts hold a
+    // nine-digit run someone may have typed, come without content (the chain still verifies on
+    // the content hash); the state view gives the same facts pseudonymised and masked.
     const owner = may('write', relationsTo(request.principal, state, ledger.register))
+    const withheld = (e: (typeof events)[number]) => (EVENTS_WITH_BSN as readonly string[]).includes(e.type) || holdsBsnLikeText(e.content)
     return {
       caseId: state.caseId,
       version: state.version,
-      events: owner ? events : events.map((e) => (EVENTS_WITH_BSN as readonly string[]).includes(e.type) ? { ...e, content: null } : e)
+      events: owner ? events : events.map((e) => withheld(e) ? { ...e, content: null } : e)
     }
   })
 }
