@@ -4,7 +4,7 @@
 // not do this, 401 without a token. Then what each reader sees: BSNs only for the municipality.
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_TYPE, verifyChain } from '@wams/platform'
+import { PROBLEM_TYPE, verifyChain, type ChainLink } from '@wams/platform'
 import { BSN, OIN, callers, hulpvraagBody, openCase, startLedger } from './helpers.ts'
 
 const { app } = await startLedger(t, 'ledger_authorisation')
@@ -137,7 +137,7 @@ t.test('a BSN typed into a free text reaches the municipality as typed, never th
 
   const ledger = await app.inject({ method: 'GET', url: `/v1/cases/${caseId}/ledger`, headers: callers.supervisor() })
   t.notOk(ledger.body.includes(typed), 'nor does the supervisor\'s ledger')
-  const events = ledger.json().events as Array<{ type: string, content: unknown }>
+  const events = ledger.json().events as Array<ChainLink & { type: string }>
   t.equal(events.find((e) => e.type === 'participant.added')?.content, null, 'the event with the typed BSN comes without content')
   t.match(verifyChain(events), { valid: true }, 'and the chain still verifies')
   const owners = await app.inject({ method: 'GET', url: `/v1/cases/${caseId}/ledger`, headers })

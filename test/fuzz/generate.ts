@@ -253,9 +253,10 @@ const mutations: Record<string, Mutation> = {
     if (places.length === 0) return null
     const p = pick(g, places)
     const bsn = g(() => bsnArb)
-    // A draft with hostile text keeps it (the BSN is appended): replacing the value could remove
-    // the very text that makes the request one to refuse, and the oracle would expect a 400.
-    return { ...d, body: setAt(d.body, p.path, (old) => !d.hostile && chance(g, 0.5) ? bsn : `${String(old)} ${bsn}`) }
+    // A draft that must be refused keeps what makes it so (the BSN is appended): replacing the
+    // value could remove the hostile text or the overlong string (seed 20261204), and the oracle
+    // would then report a valid request as accepted.
+    return { ...d, body: setAt(d.body, p.path, (old) => !d.hostile && !d.mustRefuse && chance(g, 0.5) ? bsn : `${String(old)} ${bsn}`) }
   },
   'number-for-string': (g, d) => {
     const places = stringPlaces(d)

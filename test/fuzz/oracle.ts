@@ -31,8 +31,12 @@ export interface Violation { rule: string, detail: string }
 /** The 503s the documents name, answered when something the request needs is unavailable. */
 export const DOCUMENTED_503 = new Set(['AUDIT_UNAVAILABLE', 'EVIDENCE_BEHIND', 'PARTNER_BUSY', 'CASE_STATE_UNAVAILABLE'])
 const NEEDS_RETRY_AFTER = new Set(['EVIDENCE_BEHIND', 'PARTNER_BUSY'])
-/** What a secured route may answer a broken token instead of 401: routing and URL checks come first. */
-const BEFORE_AUTHENTICATION = new Set([401, 404, 405, 414, 431])
+/**
+ * What a secured route may answer a broken token instead of 401: routing and URL checks come
+ * first, and so does content negotiation (406: it tells only what the public OpenAPI document
+ * says; test/platform/adr-behaviour.test.ts holds that order).
+ */
+const BEFORE_AUTHENTICATION = new Set([401, 404, 405, 406, 414, 431])
 
 /**
  * Where a BSN of the request may come back, by design:

@@ -106,6 +106,9 @@ export function hostileTextArb (base: fc.Arbitrary<string>): fc.Arbitrary<string
       }
       return out
     })
+    // A lone high surrogate and a lone low one inserted side by side make one valid character
+    // (seed 20261204 made U+10000 that way): the text must keep at least one hostile character.
+    .filter((out) => [...out].some((point) => HOSTILE_CHARS.includes(point)))
 }
 
 /** UUIDs as a client may type them wrongly. */
