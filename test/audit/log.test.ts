@@ -230,7 +230,7 @@ t.test('audit log', async (t) => {
     t.match(bsnLike.json(), { status: 400, code: 'AUDIT_RANGE_BEYOND_LOG' })
     t.notOk(bsnLike.body.includes('999990019'), 'the range error does not repeat the number asked for')
     const bsnLikeFrom = await app.inject({ url: '/v1/audit/export?from=999990019&to=3', headers: supervisor })
-    t.match(bsnLikeFrom.json(), { status: 400 })
+    t.match(bsnLikeFrom.json(), { status: 400, code: 'AUDIT_RANGE_INVALID' })
     t.notOk(bsnLikeFrom.body.includes('999990019'), 'nor does the order error')
 
     const pool = app.auditLog.pool

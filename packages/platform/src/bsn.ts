@@ -14,7 +14,8 @@ export const bsnSchema = { type: 'string', format: 'bsn', description: 'BSN (9 d
 // A nine-digit run in free text may be a BSN someone typed: where a text leaves for a reader who
 // must not see BSNs (a log line, the audit log, the supervisor) it is masked, or held back.
 const BSN_IN_TEXT = /(?<![0-9])[0-9]{9}(?![0-9])/g
-const HAS_BSN_IN_TEXT = /(?<![0-9])[0-9]{9}(?![0-9])/
+// The same pattern without the global flag: test() on a global one would carry lastIndex over.
+const HAS_BSN_IN_TEXT = new RegExp(BSN_IN_TEXT.source)
 
 /** The text with every nine-digit run replaced by `[bsn]`. */
 export const maskBsns = (text: string): string => text.replace(BSN_IN_TEXT, '[bsn]')
